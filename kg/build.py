@@ -1,0 +1,197 @@
+"""``kg build``: reports → ``OUT/`` with the graph, a copy of the ontology, the analysis and the exports.
+
+Files are written to a temporary name and renamed into place, so a failed run
+never leaves a half-written file where a good one was.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import InputError, KgError, OutputError
+from .namespaces import DEFAULT_BASE, KIND, PREFIXES, UNIT
+from .resources import bundled_report, ontology_dir
+
+__all__ = ["BuildResult", "build", "find_reports", "atomic_write", "atomic_path", "REPORT_SUFFIXES"]
+
+REPORT_SUFFIXES = (".txt", ".text")
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    built: list[str] = field(default_factory=list)  # report ids
+    failed: list[str] = field(default_factory=list)  # one-line error messages
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def find_reports(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand folders into the report files they hold (sorted); keep files as given."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+            if not inside:
+                raise InputError(f"{path}: folder holds no reports (*.txt)")
+            found.extend(inside)
+        else:
+            found.append(path)  # a missing file is reported by the reader, with the others built
+    return found
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it onto ``target`` on success."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
+    except OSError as err:
+        raise OutputError(f"{target.parent}: cannot write output here ({err.strerror or err})") from None
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(target: Path, data: str | bytes) -> None:
+    with atomic_path(target) as tmp:
+        try:
+            if isinstance(data, str):
+                tmp.write_text(data, encoding="utf-8", newline="\n")
+            else:
+                tmp.write_bytes(data)
+        except OSError as err:
+            raise OutputError(f"{target}: cannot write ({err.strerror or err})") from None
+
+
+def _check_writable(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"{out}: cannot create output folder ({err.strerror or err})") from None
+    if not os.access(out, os.W_OK):
+        raise OutputError(f"{out}: output folder is not writable")
+
+
+def build(
+    paths: Iterable[str | Path] | None = None,
+    out: str | Path = "out",
+    *,
+    base: str = DEFAULT_BASE,
+    workers: int = 1,
+    analyse: bool = True,
+    exports: bool = True,
+    progress: bool | None = None,
+    on_error: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build the knowledge graph of one or more reports into ``out``.
+
+    With no paths, builds the bundled sample report. A report that cannot be
+    read is reported (``result.failed``) and the others are still built.
+    """
+    from .corpus import extract_many
+
+    out = Path(out)
+    reports = find_reports(paths) if paths else [bundled_report()]
+    _check_writable(out)
+    result = BuildResult(out=out)
+    nquads_parts: list[tuple[str, str]] = []  # (report id, N-Quads text)
+    extractions_dir = out / "extractions"
+    show_progress = progress if progress is not None else (len(reports) > 1 and sys.stderr.isatty())
+    seen_ids: dict[str, Path] = {}
+    for path, outcome in extract_many(reports, base=base, workers=workers, progress=show_progress):
+        if isinstance(outcome, KgError):
+            result.failed.append(str(outcome))
+            if on_error:
+                on_error(str(outcome))
+            continue
+        report_id, nquads, contract, warnings = outcome
+        if report_id in seen_ids:
+            message = f"{path}: report id {report_id!r} already used by {seen_ids[report_id]}; rename one file"
+            result.failed.append(message)
+            if on_error:
+                on_error(message)
+            continue
+        seen_ids[report_id] = path
+        result.warnings.extend(f"{path}: {w}" for w in warnings)
+        nquads_parts.append((report_id, nquads))
+        atomic_write(extractions_dir / f"{report_id}.json", json.dumps(contract, ensure_ascii=False, indent=1) + "\n")
+        result.built.append(report_id)
+    if not result.built:
+        return result
+    nquads_parts.sort()
+    write_graph_files(out, (text for _, text in nquads_parts))
+    _copy_ontology(out)
+    if analyse:
+        from .analyze import analyze
+
+        analyze(out / "graph.trig", out)
+    if exports:
+        from .export import export_all
+
+        export_all(out / "graph.trig", out)
+    return result
+
+
+def write_graph_files(out: Path, nquads_texts: Iterable[str]) -> None:
+    """Write ``graph.nq``, ``graph.trig`` (a named graph per report) and ``graph.ttl`` (their union)."""
+
+    prefixes = dict(PREFIXES)
+    with atomic_path(out / "graph.nq") as nq_tmp:
+        with open(nq_tmp, "w", encoding="utf-8", newline="\n") as handle:
+            for text in nquads_texts:
+                handle.write(text)
+        with atomic_path(out / "graph.trig") as trig_tmp:
+            ox.serialize(ox.parse(path=str(nq_tmp), format=ox.RdfFormat.N_QUADS), output=str(trig_tmp),
+                         format=ox.RdfFormat.TRIG, prefixes=prefixes)
+        with atomic_path(out / "graph.ttl") as ttl_tmp:
+            triples = (ox.Triple(q.subject, q.predicate, q.object)
+                       for q in ox.parse(path=str(nq_tmp), format=ox.RdfFormat.N_QUADS))
+            ox.serialize(_unique(triples), output=str(ttl_tmp), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+
+
+def _unique(triples):
+    # Unit and kind concepts recur in every report's graph; the union states them once.
+    # Only their (few) triples are remembered, so memory stays flat on a corpus.
+    shared = (str(UNIT), str(KIND))
+    seen = set()
+    for triple in triples:
+        subject = triple.subject
+        if isinstance(subject, ox.NamedNode) and subject.value.startswith(shared):
+            if triple in seen:
+                continue
+            seen.add(triple)
+        yield triple
+
+
+def _copy_ontology(out: Path) -> None:
+    target = out / "ontology"
+    source = ontology_dir()
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and path.suffix in (".ttl", ".rq", ".json"):
+            destination = target / path.relative_to(source)
+            atomic_write(destination, path.read_bytes())

@@ -1,0 +1,251 @@
+"""The ``kg`` command: a thin shell over the library.
+
+Each command parses its arguments, calls one library function and turns a
+:class:`~kg.errors.KgError` into one line on stderr and an exit code.
+
+Exit codes: 0 success; 1 the answer is "no" (a graph does not conform, some
+reports of a batch failed); 2 an error (bad input, unwritable output, bad query).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import KgError
+from .namespaces import DEFAULT_BASE
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_NO, EXIT_ERROR = 0, 1, 2
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> None:
+    click.echo(f"kg: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _clean_errors(func):
+    """Turn library errors into one line and an exit code, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except KgError as err:
+            _fail(str(err), err.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except MemoryError:
+            _fail("out of memory")
+        except BrokenPipeError:
+            sys.exit(EXIT_OK)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="kg")
+def main() -> None:
+    """Turn annual reports on law-based government (法治政府建设年度报告) into knowledge graphs.
+
+    \b
+    Example:
+      kg build                       # the bundled report into ./out/
+      kg build reports/ -o out/      # every *.txt under reports/
+    """
+
+
+@main.command()
+@click.argument("reports", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
+              help="Output folder.")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the data.")
+@click.option("--workers", "-j", type=click.IntRange(1), default=1, show_default=True,
+              help="Worker processes for a batch.")
+@click.option("--no-analysis", is_flag=True, help="Skip the analysis report.")
+@click.option("--no-exports", is_flag=True, help="Skip the exports and the viewer.")
+@_clean_errors
+def build(reports, out, base, workers, no_analysis, no_exports):
+    """Build the graph, exports, viewer and analysis of REPORTS (files or folders).
+
+    With no REPORTS, builds the bundled sample report.
+
+    \b
+    Example:
+      kg build data/reports/puyang-2024.txt -o out/
+    """
+    from .build import build as run_build
+
+    result = run_build(
+        reports or None, out, base=base, workers=workers, analyse=not no_analysis, exports=not no_exports,
+        on_error=lambda message: click.echo(f"kg: error: {message}", err=True),
+    )
+    for warning in result.warnings:
+        click.echo(f"kg: warning: {warning}", err=True)
+    if not result.built:
+        _fail("no report could be built")
+    click.echo(f"built {len(result.built)} report(s) into {result.out}/"
+               + (f"; {len(result.failed)} failed" if result.failed else ""), err=True)
+    sys.exit(EXIT_NO if result.failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("report", type=click.Path(path_type=Path))
+@click.option("--indent", type=int, default=1, show_default=True, help="JSON indentation.")
+@_clean_errors
+def extract(report, indent):
+    """Print the extraction of REPORT as JSON (the contract's format).
+
+    \b
+    Example:
+      kg extract data/reports/puyang-2024.txt > puyang.json
+    """
+    from .pipeline import extract as run_extract
+
+    extraction = run_extract(report)
+    for warning in extraction.warnings:
+        click.echo(f"kg: warning: {report}: {warning}", err=True)
+    click.echo(json.dumps(extraction.to_contract(), ensure_ascii=False, indent=indent))
+
+
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit code answers.")
+@_clean_errors
+def validate(graph, quiet):
+    """Validate GRAPH (a file or an out/ folder) against the SHACL shapes.
+
+    Exit 0 if it conforms, 1 if it does not, 2 on error.
+
+    \b
+    Example:
+      kg validate out/graph.trig
+    """
+    from .validate import validate as run_validate
+
+    result = run_validate(graph)
+    if not quiet:
+        click.echo("conforms" if result.conforms else result.text)
+    sys.exit(EXIT_OK if result.conforms else EXIT_NO)
+
+
+@main.command()
+@click.argument("prediction", type=click.Path(path_type=Path))
+@click.argument("gold", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@_clean_errors
+def evaluate(prediction, gold, as_json):
+    """Score PREDICTION (a report, or the JSON of kg extract) against GOLD (an annotation).
+
+    \b
+    Example:
+      kg evaluate data/reports/puyang-2024.txt data/gold/puyang-2024.json
+    """
+    from .evaluate import evaluate as run_evaluate, format_scores
+
+    scores = run_evaluate(prediction, gold)
+    click.echo(json.dumps(scores, ensure_ascii=False, indent=1) if as_json else format_scores(scores))
+
+
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
+              help="Output folder (default: the graph's folder).")
+@_clean_errors
+def analyze(graph, out):
+    """Link measures to problems and plans, find the gaps; write analysis.json and analysis.html.
+
+    \b
+    Example:
+      kg analyze out/
+    """
+    from .analyze import analyze as run_analyze
+    from .graphio import resolve_graph
+
+    path = resolve_graph(graph)
+    run_analyze(path, out or path.parent)
+
+
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.option("--to", "fmt", required=True, help="graphml, gexf, cytoscape, jsonld, neo4j, dot or html.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Output file or folder.")
+@_clean_errors
+def export(graph, fmt, output):
+    """Export GRAPH for a visualiser.
+
+    \b
+    Example:
+      kg export out/ --to gexf -o puyang.gexf
+    """
+    from .export import export as run_export
+
+    written = run_export(graph, fmt, output)
+    click.echo(f"wrote {written}", err=True)
+
+
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.argument("query")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE (an RDF term; never pasted into the query).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True)
+@_clean_errors
+def query(graph, query, params, fmt):
+    """Answer a SPARQL QUERY (text, a .rq file or a competency question's name) over GRAPH.
+
+    \b
+    Example:
+      kg query out/ problems-without-plan
+      kg query out/ metrics-of-agency --param agency=县法院 --format csv
+    """
+    from .query import run_query
+
+    click.echo(run_query(graph, query, params=params, fmt=fmt), nl=False)
+
+
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=7878, show_default=True)
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Query timeout in seconds.")
+@_clean_errors
+def serve(graph, host, port, timeout):
+    """Serve GRAPH read-only over the SPARQL protocol with the oxigraph server.
+
+    \b
+    Example:
+      kg serve out/ --port 7878      # then open http://127.0.0.1:7878/
+    """
+    from .serve import serve as run_serve
+
+    run_serve(graph, host=host, port=port, timeout=timeout, echo=lambda m: click.echo(m, err=True))
+
+
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.option("--endpoint", required=True, help="Graph Store Protocol URL, e.g. http://localhost:3030/ds/data.")
+@click.option("--user", default=None)
+@click.option("--password", default=None)
+@_clean_errors
+def push(graph, endpoint, user, password):
+    """Send each report's named graph to a SPARQL Graph Store (PUT: re-running replaces).
+
+    \b
+    Example:
+      kg push out/ --endpoint http://127.0.0.1:7878/store
+    """
+    from .push import push as run_push
+
+    for line in run_push(graph, endpoint, user=user, password=password):
+        click.echo(line, err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

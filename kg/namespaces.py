@@ -1,0 +1,141 @@
+"""Every namespace the graph uses, defined once, with the prefixes we bind.
+
+``FZ`` is closed (``_fail = True``) so a misspelt term is an error, not a new IRI.
+Its terms mirror ``ontology/kg.ttl``; a test checks the two agree.
+"""
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, XSD, DefinedNamespace
+
+__all__ = ["FZ", "OA", "UNIT", "KIND", "DEFAULT_BASE", "PREFIXES",
+           "DCTERMS", "ORG", "OWL", "PROV", "QB", "RDF", "RDFS", "SKOS", "TIME", "XSD"]
+
+DEFAULT_BASE = "http://example.org/fzzf/data/"
+
+
+class FZ(DefinedNamespace):
+    """The project's ontology, ``http://example.org/fzzf#``."""
+
+    _NS = Namespace("http://example.org/fzzf#")
+    _fail = True
+
+    Activity: URIRef
+    Agency: URIRef
+    ArithmeticCheck: URIRef
+    Entity: URIRef
+    EntityMerge: URIRef
+    Measure: URIRef
+    Mechanism: URIRef
+    Metric: URIRef
+    MetricKind: URIRef
+    MetricKindScheme: URIRef
+    Place: URIRef
+    Plan: URIRef
+    PolicyDocument: URIRef
+    Problem: URIRef
+    Report: URIRef
+    ReportItem: URIRef
+    ScoredLink: URIRef
+    Section: URIRef
+    SectionKind: URIRef
+    SectionKindScheme: URIRef
+    Unit: URIRef
+    UnitScheme: URIRef
+    about: URIRef
+    achievements: URIRef
+    actor: URIRef
+    addresses: URIRef
+    adminLevel: URIRef
+    appoints: URIRef
+    approximate: URIRef
+    canonicalKey: URIRef
+    changeOf: URIRef
+    checkKind: URIRef
+    checkStatus: URIRef
+    checksMetric: URIRef
+    computedValue: URIRef
+    derived: URIRef
+    encoding: URIRef
+    establishes: URIRef
+    evidence: URIRef
+    fromItem: URIRef
+    gap: URIRef
+    heading: URIRef
+    inGroup: URIRef
+    inReport: URIRef
+    inSection: URIRef
+    issuedBy: URIRef
+    issues: URIRef
+    jurisdiction: URIRef
+    level: URIRef
+    linkRelation: URIRef
+    linkSource: URIRef
+    linkTarget: URIRef
+    locatedIn: URIRef
+    mentions: URIRef
+    merge: URIRef
+    mergeRule: URIRef
+    mergedLabel: URIRef
+    method: URIRef
+    metricKind: URIRef
+    metricStructure: URIRef
+    organizes: URIRef
+    other: URIRef
+    parentSection: URIRef
+    partOf: URIRef
+    period: URIRef
+    plans: URIRef
+    position: URIRef
+    problems: URIRef
+    score: URIRef
+    scoreComponent: URIRef
+    sectionKind: URIRef
+    sha256: URIRef
+    sourceText: URIRef
+    statedValue: URIRef
+    subject: URIRef
+    text: URIRef
+    title: URIRef
+    unit: URIRef
+    usesMetric: URIRef
+    value: URIRef
+    worksOn: URIRef
+    year: URIRef
+
+
+class OA(DefinedNamespace):
+    """The parts of the W3C Web Annotation vocabulary we use."""
+
+    _NS = Namespace("http://www.w3.org/ns/oa#")
+    _fail = True
+
+    SpecificResource: URIRef
+    TextPositionSelector: URIRef
+    TextQuoteSelector: URIRef
+    hasSource: URIRef
+    hasSelector: URIRef
+    start: URIRef
+    end: URIRef
+    exact: URIRef
+    prefix: URIRef
+    suffix: URIRef
+
+
+UNIT = Namespace("http://example.org/fzzf/unit/")
+KIND = Namespace("http://example.org/fzzf/kind/")
+
+PREFIXES = {
+    "fz": str(FZ._NS),
+    "unit": str(UNIT),
+    "kind": str(KIND),
+    "oa": str(OA._NS),
+    "org": str(ORG),
+    "prov": str(PROV),
+    "qb": str(QB),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "time": str(TIME),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+}

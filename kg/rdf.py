@@ -1,0 +1,370 @@
+"""Stage 4, RDF: the typed model → statements in our ontology.
+
+Statements are written straight to N-Triples text: term objects cost more than
+the whole extraction (see ``bench/``), and N-Triples is the exchange format that
+both pyoxigraph (fast loading and serialising) and rdflib (:func:`to_graph`)
+read. The order of statements follows the model, so output is deterministic.
+
+IRIs are ``BASE + report id + "/" + local id``; local ids come from the model
+(positions, spans, canonical entity keys), never from a run counter.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import quote
+
+from .model import Extraction, Span
+from .namespaces import DCTERMS, FZ, KIND, OA, PROV, QB, RDF, RDFS, SKOS, UNIT, XSD
+
+__all__ = ["to_ntriples", "to_graph", "report_iri", "graph_iri", "node_iri", "iri_part"]
+
+_ITEM_CLASS = {"measure": FZ.Measure, "problem": FZ.Problem, "plan": FZ.Plan}
+_ENTITY_CLASS = {
+    "Agency": FZ.Agency, "Mechanism": FZ.Mechanism, "Activity": FZ.Activity,
+    "PolicyDocument": FZ.PolicyDocument, "Place": FZ.Place,
+}
+_LINK_PROPERTY = {"addresses": FZ.addresses, "works_on": FZ.worksOn}
+_GAP_LABEL = {
+    "problems_without_plan": "problem-without-plan",
+    "plans_without_problem": "plan-without-problem",
+    "groups_without_plan": "group-without-plan",
+}
+_QUOTE_CONTEXT = 8  # characters of oa:prefix / oa:suffix, enough to disambiguate repeats
+
+
+def iri_part(text: str) -> str:
+    """Make text safe inside an IRI path: letters (CJK included) kept, the rest %-encoded.
+
+    >>> iri_part("县法院/一审 %")
+    '%E5%8E%BF%E6%B3%95%E9%99%A2/%E4%B8%80%E5%AE%A1%20%25'
+    >>> iri_part("agency/court-1")
+    'agency/court-1'
+    """
+    return quote(text, safe="/-_.~")
+
+
+def report_iri(base: str, report_id: str) -> str:
+    return base + iri_part(report_id)
+
+
+def graph_iri(base: str, report_id: str) -> str:
+    """The named graph that holds one report's statements."""
+    return report_iri(base, report_id) + "/graph"
+
+
+def node_iri(base: str, report_id: str, local_id: str) -> str:
+    return report_iri(base, report_id) + "/" + iri_part(local_id)
+
+
+def _iri(value: str) -> str:
+    return f"<{value}>"
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value: str, lang: str | None = None) -> str:
+    escaped = value.translate(_ESCAPES)
+    return f'"{escaped}"@{lang}' if lang else f'"{escaped}"'
+
+
+def _typed(value: str, datatype: str) -> str:
+    return f'"{value}"^^<{datatype}>'
+
+
+def _decimal(value: float) -> str:
+    lexical = format(Decimal(repr(float(value))), "f")
+    if "." in lexical:
+        lexical = lexical.rstrip("0").rstrip(".") or "0"
+    return _typed(lexical, XSD.decimal)
+
+
+def _int(value: int) -> str:
+    return _typed(str(int(value)), XSD.integer)
+
+
+def _bool(value: bool) -> str:
+    return _typed("true" if value else "false", XSD.boolean)
+
+
+class _Statements:
+    """An ordered, duplicate-free list of N-Triples lines."""
+
+    def __init__(self) -> None:
+        self.lines: dict[str, None] = {}
+
+    def add(self, s: str, p: str, o: str) -> None:
+        self.lines[f"{s} {p} {o} .\n"] = None
+
+    def text(self) -> str:
+        return "".join(self.lines)
+
+
+def to_ntriples(extraction: Extraction, base: str) -> str:
+    """All statements about one report, as N-Triples text (one named graph's content)."""
+    return _Builder(extraction, base).build().text()
+
+
+def to_graph(extraction: Extraction, base: str):
+    """The same statements as an rdflib ``Graph``, for library users."""
+    from rdflib import Graph
+
+    from .namespaces import PREFIXES
+
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    graph.parse(data=to_ntriples(extraction, base), format="nt")
+    return graph
+
+
+class _Builder:
+    def __init__(self, extraction: Extraction, base: str) -> None:
+        self.x = extraction
+        self.base = base
+        self.rid = extraction.report.id
+        self.report = _iri(report_iri(base, self.rid))
+        self.out = _Statements()
+        self.known_ids: set[str] = set()
+
+    def node(self, local_id: str) -> str:
+        return _iri(node_iri(self.base, self.rid, local_id))
+
+    def evidence(self, node: str, span: Span) -> None:
+        """Attach a Web Annotation SpecificResource with position and quote selectors."""
+        add, text = self.out.add, self.x.text
+        resource = node[:-1] + f"/ev/{span.start}-{span.end}>"
+        position = resource[:-1] + "/pos>"
+        quoted = resource[:-1] + "/quote>"
+        add(node, _iri(FZ.evidence), resource)
+        add(resource, _iri(RDF.type), _iri(OA.SpecificResource))
+        add(resource, _iri(OA.hasSource), self.report)
+        add(resource, _iri(OA.hasSelector), position)
+        add(resource, _iri(OA.hasSelector), quoted)
+        add(position, _iri(RDF.type), _iri(OA.TextPositionSelector))
+        add(position, _iri(OA.start), _int(span.start))
+        add(position, _iri(OA.end), _int(span.end))
+        add(quoted, _iri(RDF.type), _iri(OA.TextQuoteSelector))
+        add(quoted, _iri(OA.exact), _text(span.text))
+        prefix = text[max(0, span.start - _QUOTE_CONTEXT):span.start]
+        suffix = text[span.end:span.end + _QUOTE_CONTEXT]
+        if prefix:
+            add(quoted, _iri(OA.prefix), _text(prefix))
+        if suffix:
+            add(quoted, _iri(OA.suffix), _text(suffix))
+
+    def build(self) -> _Statements:
+        self._report()
+        self._sections()
+        self._items()
+        self._entities()
+        self._metrics()
+        self._checks()
+        self._relations()
+        self._links()
+        self._gaps()
+        return self.out
+
+    def _report(self) -> None:
+        add, meta, r = self.out.add, self.x.report, self.report
+        add(r, _iri(RDF.type), _iri(FZ.Report))
+        add(r, _iri(RDF.type), _iri(PROV.Entity))
+        add(r, _iri(DCTERMS.identifier), _text(meta.id))
+        add(r, _iri(DCTERMS.source), _text(meta.source))
+        add(r, _iri(FZ.sha256), _text(meta.sha256))
+        add(r, _iri(FZ.encoding), _text(meta.encoding))
+        add(r, _iri(RDFS.label), _text(meta.title or meta.source, "zh"))
+        if meta.title:
+            add(r, _iri(DCTERMS.title), _text(meta.title, "zh"))
+        if meta.year:
+            add(r, _iri(FZ.year), _typed(f"{meta.year:04d}", XSD.gYear))
+        if meta.published:
+            datatype = XSD.dateTime if "T" in meta.published else XSD.date
+            value = meta.published + (":00" if "T" in meta.published and meta.published.count(":") == 1 else "")
+            add(r, _iri(DCTERMS.issued), _typed(value, datatype))
+        if meta.jurisdiction:
+            add(r, _iri(FZ.jurisdiction), self._jurisdiction_place())
+        add(r, _iri(FZ.sourceText), _text(self.x.text))
+        dataset = self.node("dataset")
+        add(dataset, _iri(RDF.type), _iri(QB.DataSet))
+        add(dataset, _iri(QB.structure), _iri(FZ.metricStructure))
+        add(dataset, _iri(DCTERMS.source), r)
+        add(dataset, _iri(RDFS.label), _text(f"{meta.title or meta.id} 指标", "zh"))
+
+    def _jurisdiction_place(self) -> str:
+        meta = self.x.report
+        for entity in self.x.entities:
+            if entity.type == "Place" and entity.label == meta.jurisdiction:
+                return self.node(entity.id)
+        place = self.node("place/" + meta.jurisdiction)
+        add = self.out.add
+        add(place, _iri(RDF.type), _iri(FZ.Place))
+        add(place, _iri(RDFS.label), _text(meta.jurisdiction, "zh"))
+        add(place, _iri(SKOS.prefLabel), _text(meta.jurisdiction, "zh"))
+        add(place, _iri(FZ.inReport), self.report)
+        if meta.title_span and meta.jurisdiction in meta.title_span.text:
+            start = meta.title_span.start + meta.title_span.text.index(meta.jurisdiction)
+            self.evidence(place, Span.of(self.x.text, start, start + len(meta.jurisdiction)))
+        return place
+
+    def _sections(self) -> None:
+        add = self.out.add
+        for section in self.x.sections:
+            node = self.node(section.id)
+            add(node, _iri(RDF.type), _iri(FZ.Section))
+            add(node, _iri(FZ.inReport), self.report)
+            add(node, _iri(FZ.heading), _text(section.heading.text, "zh"))
+            add(node, _iri(RDFS.label), _text(section.heading.text, "zh"))
+            add(node, _iri(FZ.level), _int(section.level))
+            add(node, _iri(FZ.sectionKind), _iri(getattr(FZ, section.kind)))
+            if section.parent:
+                add(node, _iri(FZ.parentSection), self.node(section.parent))
+            self.evidence(node, section.heading)
+
+    def _items(self) -> None:
+        add = self.out.add
+        positions: dict[str, int] = {}
+        for item in self.x.items:
+            node = self.node(item.id)
+            positions[item.kind] = positions.get(item.kind, 0) + 1
+            add(node, _iri(RDF.type), _iri(_ITEM_CLASS[item.kind]))
+            add(node, _iri(FZ.inReport), self.report)
+            add(node, _iri(FZ.text), _text(item.span.text, "zh"))
+            label = item.title.text if item.title else item.span.text
+            add(node, _iri(RDFS.label), _text(_short(label), "zh"))
+            add(node, _iri(FZ.position), _int(positions[item.kind]))
+            if item.title:
+                add(node, _iri(FZ.title), _text(item.title.text, "zh"))
+            if item.section:
+                add(node, _iri(FZ.inSection), self.node(item.section))
+            if item.group_id:
+                add(node, _iri(FZ.inGroup), self.node(item.group_id))
+            self.evidence(node, item.span)
+
+    def _entities(self) -> None:
+        add = self.out.add
+        for entity in self.x.entities:
+            node = self.node(entity.id)
+            add(node, _iri(RDF.type), _iri(_ENTITY_CLASS[entity.type]))
+            add(node, _iri(FZ.inReport), self.report)
+            add(node, _iri(RDFS.label), _text(entity.label, "zh"))
+            add(node, _iri(SKOS.prefLabel), _text(entity.label, "zh"))
+            for alt in entity.alt_labels:
+                add(node, _iri(SKOS.altLabel), _text(alt, "zh"))
+            if entity.key:
+                add(node, _iri(FZ.canonicalKey), _text(entity.key))
+            if entity.level:
+                add(node, _iri(FZ.adminLevel), _text(entity.level))
+            if entity.issuer:
+                add(node, _iri(FZ.issuedBy), self.node(entity.issuer))
+                add(self.node(entity.issuer), _iri(FZ.issues), node)
+            if entity.type == "PolicyDocument":
+                add(node, _iri(DCTERMS.title), _text(entity.label, "zh"))
+            for index, merge in enumerate(entity.merges, 1):
+                record = node[:-1] + f"/merge/{index}>"
+                add(node, _iri(FZ.merge), record)
+                add(record, _iri(RDF.type), _iri(FZ.EntityMerge))
+                add(record, _iri(FZ.mergedLabel), _text(merge.label, "zh"))
+                add(record, _iri(FZ.mergeRule), _text(merge.rule))
+            for mention in entity.mentions:
+                self.evidence(node, Span(mention.start, mention.end, mention.text))
+
+    def _metrics(self) -> None:
+        add = self.out.add
+        dataset = self.node("dataset")
+        units: dict[str, None] = {}
+        kinds: dict[str, None] = {}
+        for metric in self.x.metrics:
+            node = self.node(metric.id)
+            add(node, _iri(RDF.type), _iri(FZ.Metric))
+            add(node, _iri(RDF.type), _iri(QB.Observation))
+            add(node, _iri(QB.dataSet), dataset)
+            add(node, _iri(FZ.inReport), self.report)
+            add(node, _iri(RDFS.label), _text(metric.span.text, "zh"))
+            add(node, _iri(FZ.value), _decimal(metric.value))
+            add(node, _iri(FZ.unit), _iri(UNIT[iri_part(metric.unit)]))
+            add(node, _iri(FZ.subject), _text(metric.subject, "zh"))
+            add(node, _iri(FZ.approximate), _bool(metric.approx))
+            add(node, _iri(FZ.metricKind), _iri(KIND[iri_part(metric.kind)]))
+            if metric.period:
+                add(node, _iri(FZ.period), _text(metric.period, "zh"))
+            if metric.item:
+                add(node, _iri(FZ.fromItem), self.node(metric.item))
+            for entity_id in metric.about:
+                add(node, _iri(FZ.about), self.node(entity_id))
+            if metric.part_of:
+                add(node, _iri(FZ.partOf), self.node(metric.part_of))
+            if metric.change_of:
+                add(node, _iri(FZ.changeOf), self.node(metric.change_of))
+            if metric.derived:
+                add(node, _iri(FZ.derived), _bool(True))
+                if metric.derived_from:
+                    add(node, _iri(PROV.wasDerivedFrom), self.node(metric.derived_from))
+            self.evidence(node, metric.span)
+            units[metric.unit] = None
+            kinds[metric.kind] = None
+        for unit in units:
+            concept = _iri(UNIT[iri_part(unit)])
+            add(concept, _iri(RDF.type), _iri(FZ.Unit))
+            add(concept, _iri(RDF.type), _iri(SKOS.Concept))
+            add(concept, _iri(SKOS.inScheme), _iri(FZ.UnitScheme))
+            add(concept, _iri(SKOS.prefLabel), _text(unit, "zh"))
+            add(concept, _iri(RDFS.label), _text(unit, "zh"))
+        for kind in kinds:
+            concept = _iri(KIND[iri_part(kind)])
+            add(concept, _iri(RDF.type), _iri(FZ.MetricKind))
+            add(concept, _iri(RDF.type), _iri(SKOS.Concept))
+            add(concept, _iri(SKOS.inScheme), _iri(FZ.MetricKindScheme))
+            add(concept, _iri(SKOS.prefLabel), _text(kind, "en"))
+            add(concept, _iri(RDFS.label), _text(kind, "en"))
+
+    def _checks(self) -> None:
+        add = self.out.add
+        for check in self.x.checks:
+            node = self.node(check.id)
+            add(node, _iri(RDF.type), _iri(FZ.ArithmeticCheck))
+            add(node, _iri(FZ.inReport), self.report)
+            add(node, _iri(FZ.checkKind), _text(check.kind))
+            add(node, _iri(FZ.checkStatus), _text(check.status))
+            add(node, _iri(FZ.statedValue), _decimal(check.stated))
+            add(node, _iri(FZ.computedValue), _decimal(check.computed))
+            if check.method:
+                add(node, _iri(FZ.method), _text(check.method))
+            if check.metrics:
+                add(node, _iri(FZ.checksMetric), self.node(check.metrics[0]))
+                for metric_id in check.metrics[1:]:
+                    add(node, _iri(FZ.usesMetric), self.node(metric_id))
+            add(node, _iri(RDFS.label), _text(f"{check.kind} check: {check.status}", "en"))
+
+    def _relations(self) -> None:
+        for relation in self.x.relations:
+            self.out.add(self.node(relation.source), _iri(getattr(FZ, relation.relation)),
+                         self.node(relation.target))
+
+    def _links(self) -> None:
+        add = self.out.add
+        for link in self.x.links:
+            prop = _LINK_PROPERTY.get(link.relation) or getattr(FZ, link.relation)
+            source, target = self.node(link.source), self.node(link.target)
+            add(source, _iri(prop), target)
+            node = self.node(f"link/{link.source}/{link.relation}/{link.target}")
+            add(node, _iri(RDF.type), _iri(FZ.ScoredLink))
+            add(node, _iri(FZ.inReport), self.report)
+            add(node, _iri(FZ.linkSource), source)
+            add(node, _iri(FZ.linkTarget), target)
+            add(node, _iri(FZ.linkRelation), _iri(prop))
+            add(node, _iri(FZ.score), _decimal(round(link.score, 4)))
+            if link.method:
+                add(node, _iri(FZ.method), _text(link.method))
+            for name, value in sorted(link.components.items()):
+                add(node, _iri(FZ.scoreComponent), _text(f"{name}={round(value, 4)}"))
+
+    def _gaps(self) -> None:
+        gaps = self.x.gaps
+        for field_name, label in _GAP_LABEL.items():
+            for local_id in getattr(gaps, field_name):
+                self.out.add(self.node(local_id), _iri(FZ.gap), _text(label))
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

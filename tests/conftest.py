@@ -1,0 +1,39 @@
+"""Shared fixtures. Synthetic reports live in tests/fixtures/, written for these tests."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.resources import bundled_gold, bundled_report
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def bundled_text() -> str:
+    return bundled_report().read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def gold() -> dict:
+    return json.loads(bundled_gold().read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def bundled_extraction():
+    from kg.pipeline import extract
+
+    return extract(bundled_report())
+
+
+@pytest.fixture(scope="session")
+def built_out(tmp_path_factory) -> Path:
+    """One full `kg build` of the bundled report, shared by the tests that read its outputs."""
+    from kg.build import build
+
+    out = tmp_path_factory.mktemp("out")
+    result = build(None, out)
+    assert result.ok, result.failed
+    return out
