@@ -88,7 +88,7 @@ def build(reports, out, base, workers, no_analysis, no_exports):
     for warning in result.warnings:
         click.echo(f"kg: warning: {warning}", err=True)
     if not result.built:
-        _fail("no report could be built")
+        sys.exit(EXIT_ERROR)  # each failure has been reported on its own line
     click.echo(f"built {len(result.built)} report(s) into {result.out}/"
                + (f"; {len(result.failed)} failed" if result.failed else ""), err=True)
     sys.exit(EXIT_NO if result.failed else EXIT_OK)

@@ -26,11 +26,11 @@ def resolve_graph(path: str | Path) -> Path:
 
 
 def load_rdflib(path: str | Path):
-    """An rdflib ``Dataset`` (named graphs kept) parsed with oxrdflib's fast parsers where possible."""
+    """An rdflib ``Dataset``: named graphs kept, the default graph their union."""
     from rdflib import Dataset
 
     path = resolve_graph(path)
-    dataset = Dataset()
+    dataset = Dataset(default_union=True)  # queries see every report's named graph
     try:
         dataset.parse(str(path), format=FORMATS[path.suffix.lower()])
     except Exception as err:  # rdflib raises many types for bad syntax

@@ -60,6 +60,24 @@ def _iri(value: str) -> str:
     return f"<{value}>"
 
 
+class _Bracketed:
+    """The ``<iri>`` strings of a closed namespace's terms, computed once.
+
+    Attribute lookups on rdflib's DefinedNamespace are slow enough to show in a build.
+    """
+
+    def __init__(self, namespace) -> None:
+        for cls in namespace.__mro__:
+            for name in getattr(cls, "__annotations__", {}):
+                if not name.startswith("_"):
+                    self.__dict__.setdefault(name, _iri(namespace[name]))
+
+
+FZ_, OA_, RDF_, RDFS_, SKOS_, DCTERMS_, PROV_, QB_ = (
+    _Bracketed(ns) for ns in (FZ, OA, RDF, RDFS, SKOS, DCTERMS, PROV, QB)
+)
+
+
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
@@ -136,22 +154,22 @@ class _Builder:
         resource = node[:-1] + f"/ev/{span.start}-{span.end}>"
         position = resource[:-1] + "/pos>"
         quoted = resource[:-1] + "/quote>"
-        add(node, _iri(FZ.evidence), resource)
-        add(resource, _iri(RDF.type), _iri(OA.SpecificResource))
-        add(resource, _iri(OA.hasSource), self.report)
-        add(resource, _iri(OA.hasSelector), position)
-        add(resource, _iri(OA.hasSelector), quoted)
-        add(position, _iri(RDF.type), _iri(OA.TextPositionSelector))
-        add(position, _iri(OA.start), _int(span.start))
-        add(position, _iri(OA.end), _int(span.end))
-        add(quoted, _iri(RDF.type), _iri(OA.TextQuoteSelector))
-        add(quoted, _iri(OA.exact), _text(span.text))
+        add(node, FZ_.evidence, resource)
+        add(resource, RDF_.type, OA_.SpecificResource)
+        add(resource, OA_.hasSource, self.report)
+        add(resource, OA_.hasSelector, position)
+        add(resource, OA_.hasSelector, quoted)
+        add(position, RDF_.type, OA_.TextPositionSelector)
+        add(position, OA_.start, _int(span.start))
+        add(position, OA_.end, _int(span.end))
+        add(quoted, RDF_.type, OA_.TextQuoteSelector)
+        add(quoted, OA_.exact, _text(span.text))
         prefix = text[max(0, span.start - _QUOTE_CONTEXT):span.start]
         suffix = text[span.end:span.end + _QUOTE_CONTEXT]
         if prefix:
-            add(quoted, _iri(OA.prefix), _text(prefix))
+            add(quoted, OA_.prefix, _text(prefix))
         if suffix:
-            add(quoted, _iri(OA.suffix), _text(suffix))
+            add(quoted, OA_.suffix, _text(suffix))
 
     def build(self) -> _Statements:
         self._report()
@@ -167,29 +185,29 @@ class _Builder:
 
     def _report(self) -> None:
         add, meta, r = self.out.add, self.x.report, self.report
-        add(r, _iri(RDF.type), _iri(FZ.Report))
-        add(r, _iri(RDF.type), _iri(PROV.Entity))
-        add(r, _iri(DCTERMS.identifier), _text(meta.id))
-        add(r, _iri(DCTERMS.source), _text(meta.source))
-        add(r, _iri(FZ.sha256), _text(meta.sha256))
-        add(r, _iri(FZ.encoding), _text(meta.encoding))
-        add(r, _iri(RDFS.label), _text(meta.title or meta.source, "zh"))
+        add(r, RDF_.type, FZ_.Report)
+        add(r, RDF_.type, PROV_.Entity)
+        add(r, DCTERMS_.identifier, _text(meta.id))
+        add(r, DCTERMS_.source, _text(meta.source))
+        add(r, FZ_.sha256, _text(meta.sha256))
+        add(r, FZ_.encoding, _text(meta.encoding))
+        add(r, RDFS_.label, _text(meta.title or meta.source, "zh"))
         if meta.title:
-            add(r, _iri(DCTERMS.title), _text(meta.title, "zh"))
+            add(r, DCTERMS_.title, _text(meta.title, "zh"))
         if meta.year:
-            add(r, _iri(FZ.year), _typed(f"{meta.year:04d}", XSD.gYear))
+            add(r, FZ_.year, _typed(f"{meta.year:04d}", XSD.gYear))
         if meta.published:
             datatype = XSD.dateTime if "T" in meta.published else XSD.date
             value = meta.published + (":00" if "T" in meta.published and meta.published.count(":") == 1 else "")
-            add(r, _iri(DCTERMS.issued), _typed(value, datatype))
+            add(r, DCTERMS_.issued, _typed(value, datatype))
         if meta.jurisdiction:
-            add(r, _iri(FZ.jurisdiction), self._jurisdiction_place())
-        add(r, _iri(FZ.sourceText), _text(self.x.text))
+            add(r, FZ_.jurisdiction, self._jurisdiction_place())
+        add(r, FZ_.sourceText, _text(self.x.text))
         dataset = self.node("dataset")
-        add(dataset, _iri(RDF.type), _iri(QB.DataSet))
-        add(dataset, _iri(QB.structure), _iri(FZ.metricStructure))
-        add(dataset, _iri(DCTERMS.source), r)
-        add(dataset, _iri(RDFS.label), _text(f"{meta.title or meta.id} 指标", "zh"))
+        add(dataset, RDF_.type, QB_.DataSet)
+        add(dataset, QB_.structure, FZ_.metricStructure)
+        add(dataset, DCTERMS_.source, r)
+        add(dataset, RDFS_.label, _text(f"{meta.title or meta.id} 指标", "zh"))
 
     def _jurisdiction_place(self) -> str:
         meta = self.x.report
@@ -198,10 +216,10 @@ class _Builder:
                 return self.node(entity.id)
         place = self.node("place/" + meta.jurisdiction)
         add = self.out.add
-        add(place, _iri(RDF.type), _iri(FZ.Place))
-        add(place, _iri(RDFS.label), _text(meta.jurisdiction, "zh"))
-        add(place, _iri(SKOS.prefLabel), _text(meta.jurisdiction, "zh"))
-        add(place, _iri(FZ.inReport), self.report)
+        add(place, RDF_.type, FZ_.Place)
+        add(place, RDFS_.label, _text(meta.jurisdiction, "zh"))
+        add(place, SKOS_.prefLabel, _text(meta.jurisdiction, "zh"))
+        add(place, FZ_.inReport, self.report)
         if meta.title_span and meta.jurisdiction in meta.title_span.text:
             start = meta.title_span.start + meta.title_span.text.index(meta.jurisdiction)
             self.evidence(place, Span.of(self.x.text, start, start + len(meta.jurisdiction)))
@@ -211,14 +229,14 @@ class _Builder:
         add = self.out.add
         for section in self.x.sections:
             node = self.node(section.id)
-            add(node, _iri(RDF.type), _iri(FZ.Section))
-            add(node, _iri(FZ.inReport), self.report)
-            add(node, _iri(FZ.heading), _text(section.heading.text, "zh"))
-            add(node, _iri(RDFS.label), _text(section.heading.text, "zh"))
-            add(node, _iri(FZ.level), _int(section.level))
-            add(node, _iri(FZ.sectionKind), _iri(getattr(FZ, section.kind)))
+            add(node, RDF_.type, FZ_.Section)
+            add(node, FZ_.inReport, self.report)
+            add(node, FZ_.heading, _text(section.heading.text, "zh"))
+            add(node, RDFS_.label, _text(section.heading.text, "zh"))
+            add(node, FZ_.level, _int(section.level))
+            add(node, FZ_.sectionKind, _iri(getattr(FZ, section.kind)))
             if section.parent:
-                add(node, _iri(FZ.parentSection), self.node(section.parent))
+                add(node, FZ_.parentSection, self.node(section.parent))
             self.evidence(node, section.heading)
 
     def _items(self) -> None:
@@ -227,45 +245,45 @@ class _Builder:
         for item in self.x.items:
             node = self.node(item.id)
             positions[item.kind] = positions.get(item.kind, 0) + 1
-            add(node, _iri(RDF.type), _iri(_ITEM_CLASS[item.kind]))
-            add(node, _iri(FZ.inReport), self.report)
-            add(node, _iri(FZ.text), _text(item.span.text, "zh"))
+            add(node, RDF_.type, _iri(_ITEM_CLASS[item.kind]))
+            add(node, FZ_.inReport, self.report)
+            add(node, FZ_.text, _text(item.span.text, "zh"))
             label = item.title.text if item.title else item.span.text
-            add(node, _iri(RDFS.label), _text(_short(label), "zh"))
-            add(node, _iri(FZ.position), _int(positions[item.kind]))
+            add(node, RDFS_.label, _text(_short(label), "zh"))
+            add(node, FZ_.position, _int(positions[item.kind]))
             if item.title:
-                add(node, _iri(FZ.title), _text(item.title.text, "zh"))
+                add(node, FZ_.title, _text(item.title.text, "zh"))
             if item.section:
-                add(node, _iri(FZ.inSection), self.node(item.section))
+                add(node, FZ_.inSection, self.node(item.section))
             if item.group_id:
-                add(node, _iri(FZ.inGroup), self.node(item.group_id))
+                add(node, FZ_.inGroup, self.node(item.group_id))
             self.evidence(node, item.span)
 
     def _entities(self) -> None:
         add = self.out.add
         for entity in self.x.entities:
             node = self.node(entity.id)
-            add(node, _iri(RDF.type), _iri(_ENTITY_CLASS[entity.type]))
-            add(node, _iri(FZ.inReport), self.report)
-            add(node, _iri(RDFS.label), _text(entity.label, "zh"))
-            add(node, _iri(SKOS.prefLabel), _text(entity.label, "zh"))
+            add(node, RDF_.type, _iri(_ENTITY_CLASS[entity.type]))
+            add(node, FZ_.inReport, self.report)
+            add(node, RDFS_.label, _text(entity.label, "zh"))
+            add(node, SKOS_.prefLabel, _text(entity.label, "zh"))
             for alt in entity.alt_labels:
-                add(node, _iri(SKOS.altLabel), _text(alt, "zh"))
+                add(node, SKOS_.altLabel, _text(alt, "zh"))
             if entity.key:
-                add(node, _iri(FZ.canonicalKey), _text(entity.key))
+                add(node, FZ_.canonicalKey, _text(entity.key))
             if entity.level:
-                add(node, _iri(FZ.adminLevel), _text(entity.level))
+                add(node, FZ_.adminLevel, _text(entity.level))
             if entity.issuer:
-                add(node, _iri(FZ.issuedBy), self.node(entity.issuer))
-                add(self.node(entity.issuer), _iri(FZ.issues), node)
+                add(node, FZ_.issuedBy, self.node(entity.issuer))
+                add(self.node(entity.issuer), FZ_.issues, node)
             if entity.type == "PolicyDocument":
-                add(node, _iri(DCTERMS.title), _text(entity.label, "zh"))
+                add(node, DCTERMS_.title, _text(entity.label, "zh"))
             for index, merge in enumerate(entity.merges, 1):
                 record = node[:-1] + f"/merge/{index}>"
-                add(node, _iri(FZ.merge), record)
-                add(record, _iri(RDF.type), _iri(FZ.EntityMerge))
-                add(record, _iri(FZ.mergedLabel), _text(merge.label, "zh"))
-                add(record, _iri(FZ.mergeRule), _text(merge.rule))
+                add(node, FZ_.merge, record)
+                add(record, RDF_.type, FZ_.EntityMerge)
+                add(record, FZ_.mergedLabel, _text(merge.label, "zh"))
+                add(record, FZ_.mergeRule, _text(merge.rule))
             for mention in entity.mentions:
                 self.evidence(node, Span(mention.start, mention.end, mention.text))
 
@@ -276,65 +294,65 @@ class _Builder:
         kinds: dict[str, None] = {}
         for metric in self.x.metrics:
             node = self.node(metric.id)
-            add(node, _iri(RDF.type), _iri(FZ.Metric))
-            add(node, _iri(RDF.type), _iri(QB.Observation))
-            add(node, _iri(QB.dataSet), dataset)
-            add(node, _iri(FZ.inReport), self.report)
-            add(node, _iri(RDFS.label), _text(metric.span.text, "zh"))
-            add(node, _iri(FZ.value), _decimal(metric.value))
-            add(node, _iri(FZ.unit), _iri(UNIT[iri_part(metric.unit)]))
-            add(node, _iri(FZ.subject), _text(metric.subject, "zh"))
-            add(node, _iri(FZ.approximate), _bool(metric.approx))
-            add(node, _iri(FZ.metricKind), _iri(KIND[iri_part(metric.kind)]))
+            add(node, RDF_.type, FZ_.Metric)
+            add(node, RDF_.type, QB_.Observation)
+            add(node, QB_.dataSet, dataset)
+            add(node, FZ_.inReport, self.report)
+            add(node, RDFS_.label, _text(metric.span.text, "zh"))
+            add(node, FZ_.value, _decimal(metric.value))
+            add(node, FZ_.unit, _iri(UNIT[iri_part(metric.unit)]))
+            add(node, FZ_.subject, _text(metric.subject, "zh"))
+            add(node, FZ_.approximate, _bool(metric.approx))
+            add(node, FZ_.metricKind, _iri(KIND[iri_part(metric.kind)]))
             if metric.period:
-                add(node, _iri(FZ.period), _text(metric.period, "zh"))
+                add(node, FZ_.period, _text(metric.period, "zh"))
             if metric.item:
-                add(node, _iri(FZ.fromItem), self.node(metric.item))
+                add(node, FZ_.fromItem, self.node(metric.item))
             for entity_id in metric.about:
-                add(node, _iri(FZ.about), self.node(entity_id))
+                add(node, FZ_.about, self.node(entity_id))
             if metric.part_of:
-                add(node, _iri(FZ.partOf), self.node(metric.part_of))
+                add(node, FZ_.partOf, self.node(metric.part_of))
             if metric.change_of:
-                add(node, _iri(FZ.changeOf), self.node(metric.change_of))
+                add(node, FZ_.changeOf, self.node(metric.change_of))
             if metric.derived:
-                add(node, _iri(FZ.derived), _bool(True))
+                add(node, FZ_.derived, _bool(True))
                 if metric.derived_from:
-                    add(node, _iri(PROV.wasDerivedFrom), self.node(metric.derived_from))
+                    add(node, PROV_.wasDerivedFrom, self.node(metric.derived_from))
             self.evidence(node, metric.span)
             units[metric.unit] = None
             kinds[metric.kind] = None
         for unit in units:
             concept = _iri(UNIT[iri_part(unit)])
-            add(concept, _iri(RDF.type), _iri(FZ.Unit))
-            add(concept, _iri(RDF.type), _iri(SKOS.Concept))
-            add(concept, _iri(SKOS.inScheme), _iri(FZ.UnitScheme))
-            add(concept, _iri(SKOS.prefLabel), _text(unit, "zh"))
-            add(concept, _iri(RDFS.label), _text(unit, "zh"))
+            add(concept, RDF_.type, FZ_.Unit)
+            add(concept, RDF_.type, SKOS_.Concept)
+            add(concept, SKOS_.inScheme, FZ_.UnitScheme)
+            add(concept, SKOS_.prefLabel, _text(unit, "zh"))
+            add(concept, RDFS_.label, _text(unit, "zh"))
         for kind in kinds:
             concept = _iri(KIND[iri_part(kind)])
-            add(concept, _iri(RDF.type), _iri(FZ.MetricKind))
-            add(concept, _iri(RDF.type), _iri(SKOS.Concept))
-            add(concept, _iri(SKOS.inScheme), _iri(FZ.MetricKindScheme))
-            add(concept, _iri(SKOS.prefLabel), _text(kind, "en"))
-            add(concept, _iri(RDFS.label), _text(kind, "en"))
+            add(concept, RDF_.type, FZ_.MetricKind)
+            add(concept, RDF_.type, SKOS_.Concept)
+            add(concept, SKOS_.inScheme, FZ_.MetricKindScheme)
+            add(concept, SKOS_.prefLabel, _text(kind, "en"))
+            add(concept, RDFS_.label, _text(kind, "en"))
 
     def _checks(self) -> None:
         add = self.out.add
         for check in self.x.checks:
             node = self.node(check.id)
-            add(node, _iri(RDF.type), _iri(FZ.ArithmeticCheck))
-            add(node, _iri(FZ.inReport), self.report)
-            add(node, _iri(FZ.checkKind), _text(check.kind))
-            add(node, _iri(FZ.checkStatus), _text(check.status))
-            add(node, _iri(FZ.statedValue), _decimal(check.stated))
-            add(node, _iri(FZ.computedValue), _decimal(check.computed))
+            add(node, RDF_.type, FZ_.ArithmeticCheck)
+            add(node, FZ_.inReport, self.report)
+            add(node, FZ_.checkKind, _text(check.kind))
+            add(node, FZ_.checkStatus, _text(check.status))
+            add(node, FZ_.statedValue, _decimal(check.stated))
+            add(node, FZ_.computedValue, _decimal(check.computed))
             if check.method:
-                add(node, _iri(FZ.method), _text(check.method))
+                add(node, FZ_.method, _text(check.method))
             if check.metrics:
-                add(node, _iri(FZ.checksMetric), self.node(check.metrics[0]))
+                add(node, FZ_.checksMetric, self.node(check.metrics[0]))
                 for metric_id in check.metrics[1:]:
-                    add(node, _iri(FZ.usesMetric), self.node(metric_id))
-            add(node, _iri(RDFS.label), _text(f"{check.kind} check: {check.status}", "en"))
+                    add(node, FZ_.usesMetric, self.node(metric_id))
+            add(node, RDFS_.label, _text(f"{check.kind} check: {check.status}", "en"))
 
     def _relations(self) -> None:
         for relation in self.x.relations:
@@ -348,22 +366,25 @@ class _Builder:
             source, target = self.node(link.source), self.node(link.target)
             add(source, _iri(prop), target)
             node = self.node(f"link/{link.source}/{link.relation}/{link.target}")
-            add(node, _iri(RDF.type), _iri(FZ.ScoredLink))
-            add(node, _iri(FZ.inReport), self.report)
-            add(node, _iri(FZ.linkSource), source)
-            add(node, _iri(FZ.linkTarget), target)
-            add(node, _iri(FZ.linkRelation), _iri(prop))
-            add(node, _iri(FZ.score), _decimal(round(link.score, 4)))
+            add(node, RDF_.type, FZ_.ScoredLink)
+            add(node, FZ_.inReport, self.report)
+            add(node, FZ_.linkSource, source)
+            add(node, FZ_.linkTarget, target)
+            add(node, FZ_.linkRelation, _iri(prop))
+            add(node, FZ_.score, _decimal(round(link.score, 4)))
             if link.method:
-                add(node, _iri(FZ.method), _text(link.method))
+                add(node, FZ_.method, _text(link.method))
+            # Provenance: the score is computed from the text of the two items (their fz:evidence).
+            add(node, PROV_.wasDerivedFrom, source)
+            add(node, PROV_.wasDerivedFrom, target)
             for name, value in sorted(link.components.items()):
-                add(node, _iri(FZ.scoreComponent), _text(f"{name}={round(value, 4)}"))
+                add(node, FZ_.scoreComponent, _text(f"{name}={round(value, 4)}"))
 
     def _gaps(self) -> None:
         gaps = self.x.gaps
         for field_name, label in _GAP_LABEL.items():
             for local_id in getattr(gaps, field_name):
-                self.out.add(self.node(local_id), _iri(FZ.gap), _text(label))
+                self.out.add(self.node(local_id), FZ_.gap, _text(label))
 
 
 def _short(text: str, limit: int = 40) -> str:

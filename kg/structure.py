@@ -155,37 +155,58 @@ def segment(text: str, report_id: str = "r") -> StructureResult:
     """
     lines = _lines(text)
     headings = [h for h in (_heading(text, line) for line in lines) if h is not None]
-    sections = _sections(text, headings)
+    sections = _sections(text, headings, _closing_start(text, lines))
+    tree = _Tree(sections)
     items: list[Item] = []
     counters = {"measure": 0, "problem": 0, "plan": 0}
     for section in sections:
-        if section.kind == "other" or _has_children(section, sections):
+        if section.kind == "other" or _read_elsewhere(section, tree):
             continue
         kind = {"achievements": "measure", "problems": "problem", "plans": "plan"}[section.kind]
-        for item in _items_of(text, section, sections, kind):
+        for item in _items_of(text, section, tree, kind):
             counters[kind] += 1
             item.id = f"{kind}-{counters[kind]}"
             items.append(item)
     return StructureResult(sections, items)
 
 
-def _sections(text: str, headings: list[_Heading]) -> list[Section]:
+_SIGNATURE = re.compile(
+    r"^(?:\S{2,30}(?:人民政府|政府|局|委员会|委|办公室|办|厅|院|中心|所|队|室))$"
+)
+_SIGNATURE_DATE = re.compile(
+    r"^[0-9０-９〇零一二三四五六七八九]{4}\s*年\s*[0-9０-９一二三四五六七八九十]{1,3}\s*月\s*[0-9０-９一二三四五六七八九十]{1,3}\s*日$"
+)
+
+
+def _closing_start(text: str, lines: list[_Line]) -> int:
+    """Where a closing signature (issuing body and/or date lines) begins; len(text) if none.
+
+    Many reports end with the issuing body and a date instead of a metadata line;
+    those lines belong to no section.
+    """
+    start = len(text)
+    for line in reversed(lines[-3:]):
+        content = text[line.start:line.end]
+        if not (_SIGNATURE_DATE.match(content) or _SIGNATURE.match(content)):
+            break
+        start = line.start
+    return start
+
+
+def _sections(text: str, headings: list[_Heading], limit: int) -> list[Section]:
     top_levels = sorted({h.level for h in headings if h.level <= 2})
     if not top_levels:
         return []
     # Section levels are 1 and 2 relative to the outermost marker style used.
     outer = top_levels[0]
     structural = [h for h in headings if h.level in (outer, outer + 1)]
+    ends = _section_ends(structural, limit)
     sections: list[Section] = []
     stack: list[Section] = []
     seen_problem_or_plan = False
     for index, heading in enumerate(structural):
         level = heading.level - outer + 1
-        end = len(text)
-        for later in structural[index + 1:]:
-            if later.level <= heading.level:
-                end = later.line.start
-                break
+        end = ends[index]
         while stack and stack[-1].level >= level:
             stack.pop()
         parent = stack[-1] if stack else None
@@ -208,37 +229,57 @@ def _sections(text: str, headings: list[_Heading]) -> list[Section]:
     return sections
 
 
+def _section_ends(headings: list[_Heading], limit: int) -> list[int]:
+    """Each heading governs the text up to the next heading of the same or a higher level."""
+    ends = [limit] * len(headings)
+    waiting: list[int] = []
+    for index, heading in enumerate(headings):
+        while waiting and headings[waiting[-1]].level >= heading.level:
+            ends[waiting.pop()] = heading.line.start
+        waiting.append(index)
+    return ends
+
+
 def _rstrip_ws(text: str, start: int, end: int) -> int:
     while end > start and text[end - 1] in _WS:
         end -= 1
     return end
 
 
-def _has_children(section: Section, sections: list[Section]) -> bool:
+class _Tree:
+    """Parent and children of each section, indexed once (reports may hold thousands)."""
+
+    def __init__(self, sections: list[Section]) -> None:
+        self.by_id = {s.id: s for s in sections}
+        self.children: dict[str, list[Section]] = {}
+        for s in sections:
+            if s.parent:
+                self.children.setdefault(s.parent, []).append(s)
+
+    def same_kind_children(self, section: Section) -> list[Section]:
+        return [s for s in self.children.get(section.id, []) if s.kind == section.kind]
+
+
+def _read_elsewhere(section: Section, tree: _Tree) -> bool:
     """Problems and plans are read from the top section; achievements per leaf."""
-    if section.kind in ("problems", "plans") and section.level > 1:
-        parent_kind = next((s.kind for s in sections if s.id == section.parent), None)
-        if parent_kind == section.kind:
+    if section.kind in ("problems", "plans") and section.parent:
+        if tree.by_id[section.parent].kind == section.kind:
             return True  # handled with its parent
     if section.kind == "achievements":
-        return any(s.parent == section.id for s in sections)
+        return bool(tree.children.get(section.id))
     return False
-
-
-def _children(section: Section, sections: list[Section]) -> list[Section]:
-    return [s for s in sections if s.parent == section.id and s.kind == section.kind]
 
 
 # --- items ---------------------------------------------------------------------
 
-def _items_of(text: str, section: Section, sections: list[Section], kind: str) -> list[Item]:
+def _items_of(text: str, section: Section, tree: _Tree, kind: str) -> list[Item]:
     if kind == "measure":
         group = section if section.level > 1 else None
         return [
             _item(kind, span, section, group)
             for span in _sentence_spans(text, section.body_start, section.end)
         ]
-    children = _children(section, sections)
+    children = tree.same_kind_children(section)
     if not children:
         return [_item(kind, span, section, None, title)
                 for span, title in _list_items(text, section.body_start, section.end)]
