@@ -1,0 +1,33 @@
+"""Property tests on the seams: extraction never crashes on arbitrary text and keeps offsets inside it."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.pipeline import extract_text
+from kg.rdf import to_ntriples
+
+# Text that looks like a report often enough to reach every stage: headings, markers,
+# numbers with units, quotes and titles, mixed with anything at all.
+_PIECES = st.sampled_from([
+    "一、", "二、存在问题\n", "三、下一步工作计划\n", "（一）", "(二)", "1.", "（1）", "一是", "二是", "第一，",
+    "；", ";", "。", "，", ",", "\n", "\r\n", "\u3000", " ", "《", "》", "〈", "〉", "“", "”", "\"",
+    "县司法局", "人民法院", "工作机制", "专项行动", "培训", "乡镇", "街道", "办结率", "同比下降", "个百分点",
+    "12件", "3.5万人次", "30余场", "约980万元", "１２３", "百分之", "十余次", "两轮", "99.5%", "〔2023〕5号",
+    "2024年", "1-10月", "究其原因", "其中", "平均", "均达100%",
+])
+_TEXT = st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=60).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXT)
+def test_extraction_never_crashes_and_offsets_stay_inside(text):
+    extraction = extract_text(text)
+    n = len(text)
+    spans = [i.span for i in extraction.items] + [m.span for m in extraction.metrics]
+    spans += [s.heading for s in extraction.sections]
+    spans += [mention for e in extraction.entities for mention in e.mentions]
+    for span in spans:
+        assert 0 <= span.start < span.end <= n
+        assert text[span.start:span.end] == span.text
+    to_ntriples(extraction, "http://example.org/t/")  # every extraction can be written as RDF
