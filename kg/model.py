@@ -103,6 +103,7 @@ class Metric:
     change_of: str | None = None  # id of the metric whose 同比 change this is
     derived: bool = False  # computed by us, not stated (previous year's value)
     derived_from: str | None = None
+    clause: Span | None = None  # the clause stating it: where attach_entities looks for entities
 
 
 @dataclass

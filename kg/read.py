@@ -99,7 +99,7 @@ _TITLE_YEAR = re.compile(r"([0-9０-９]{4})\s*年")
 _ADMIN_SUFFIX = re.compile(r"^(.+?(?:自治州|自治县|自治旗|特别行政区|省|市|州|盟|县|区|旗|乡|镇|街道|局|委员会|办公室|厅|院|中心))")
 _DATE = (
     r"(?P<y>[0-9０-９〇零一二三四五六七八九]{4})\s*(?:年|[-/.])\s*(?P<m>[0-9０-９一二三四五六七八九十]{1,3})\s*(?:月|[-/.])"
-    r"\s*(?P<d>[0-9０-９一二三四五六七八九十]{1,3})(?:\s*日)?(?:\s*(?P<H>\d{1,2})[:：](?P<M>\d{2}))?"
+    r"\s*(?P<d>[0-9０-９一二三四五六七八九十]{1,3})(?:\s*日)?(?:\s*(?P<H>[0-9０-９]{1,2})[:：](?P<M>[0-9０-９]{2}))?"
 )
 _PUBLISHED = re.compile(r"(?:发布于|发布时间|发布日期|发文日期|日期|时间)\s*[:：]?\s*" + _DATE)
 _BARE_DATE = re.compile(r"^\s*" + _DATE + r"\s*$", re.M)
@@ -125,7 +125,7 @@ def _iso(match: re.Match) -> str | None:
         return None
     out = f"{year:04d}-{month:02d}-{day:02d}"
     if match["H"]:
-        out += f"T{int(match['H']):02d}:{match['M']}"
+        out += f"T{int(match['H']):02d}:{int(match['M'].translate(_DIGITS)):02d}"
     return out
 
 
