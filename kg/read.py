@@ -96,7 +96,10 @@ def report_id(path: Path) -> str:
 _DIGITS = str.maketrans("０１２３４５６７８９〇零一二三四五六七八九", "01234567890012345678" + "9")
 _TITLE = re.compile(r"(法治政府|依法行政|法治建设).{0,30}(报告|情况)")
 _TITLE_YEAR = re.compile(r"([0-9０-９]{4})\s*年")
-_ADMIN_SUFFIX = re.compile(r"^(.+?(?:自治州|自治县|自治旗|特别行政区|省|市|州|盟|县|区|旗|乡|镇|街道|局|委员会|办公室|厅|院|中心))")
+# A jurisdiction is a chain of administrative names (临江市云岭区, 某省某市): each link is
+# a short name ending in an administrative suffix; an agency name (…局) ends the chain.
+_ADMIN_UNIT = r"[^0-9０-９省市州盟县区旗乡镇局委厅院办]{1,8}?(?:自治州|自治县|自治旗|特别行政区|街道|省|市|州|盟|县|区|旗|乡|镇)"
+_ADMIN_CHAIN = re.compile(rf"^(?:{_ADMIN_UNIT})+")
 _DATE = (
     r"(?P<y>[0-9０-９〇零一二三四五六七八九]{4})\s*(?:年|[-/.])\s*(?P<m>[0-9０-９一二三四五六七八九十]{1,3})\s*(?:月|[-/.])"
     r"\s*(?P<d>[0-9０-９一二三四五六七八九十]{1,3})(?:\s*日)?(?:\s*(?P<H>[0-9０-９]{1,2})[:：](?P<M>[0-9０-９]{2}))?"
@@ -162,8 +165,13 @@ def report_metadata(text: str) -> ReportMeta:
 
 
 def _jurisdiction(title: str) -> str | None:
-    body = re.sub(r"^(关于)", "", title)
+    """The place a report is about, from its title.
+
+    >>> _jurisdiction("临江市云岭区2023年法治政府建设年度报告"), _jurisdiction("石门市市场监督管理局2023年度法治政府建设工作报告")
+    ('临江市云岭区', '石门市')
+    """
+    body = re.sub(r"^关于", "", title)
     body = re.split(r"[0-9０-９]{4}|关于|法治政府|依法行政", body)[0]
     body = body.replace("人民政府", "").strip()
-    match = _ADMIN_SUFFIX.match(body)
-    return match.group(1) if match else (body or None)
+    match = _ADMIN_CHAIN.match(body)
+    return match.group(0) if match else (body or None)
