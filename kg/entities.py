@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from .model import Entity, Item, Merge, Mention, ReportMeta, Relation, Span
-from .nlp import get_nlp
+from .nlp import ONE_PASS_LIMIT, get_nlp, word_spans
 from .resources import data_dir, lexicon_file
 
 __all__ = ["extract_entities", "load_patterns", "MAX_LABEL"]
@@ -834,7 +834,6 @@ def _located(text, entities, candidates, government, relate) -> None:
 
 # ------------------------------------------------------------------ main
 
-_ONE_PASS_LIMIT = 1_000_000  # characters: above this, jieba runs per line (and once per distinct line)
 _LINE_CACHE_SIZE = 4096
 
 
@@ -846,9 +845,8 @@ def _line_candidates(text: str, meta: ReportMeta):
     texts, from one pass per distinct line (repeated lines are searched once).
     """
     nlp = get_nlp()
-    whole = nlp(text) if len(text) <= _ONE_PASS_LIMIT else None
-    token_starts = [token.idx for token in whole] if whole is not None else []
-    token_ends = [token.idx + len(token.text) for token in whole] if whole is not None else []
+    whole = len(text) <= ONE_PASS_LIMIT
+    token_starts, token_ends = word_spans(text) if whole else ((), ())
     cache: dict[str, list[_Candidate]] = {}
     line_start = 0
     for line in text.split("\n"):
@@ -856,7 +854,7 @@ def _line_candidates(text: str, meta: ReportMeta):
         if line.strip():
             found = cache.get(line)
             if found is None:
-                if whole is not None:
+                if whole:
                     low = bisect_right(token_starts, line_start - 1)
                     high = bisect_right(token_starts, line_end - 1)
                     starts = [s - line_start for s in token_starts[low:high]]

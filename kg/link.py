@@ -42,10 +42,11 @@ plan continues are gaps.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from .model import Extraction, Gaps, Item, Link
 from .resources import lexicon_file
@@ -105,23 +106,35 @@ def _stopwords() -> frozenset[str]:
 def item_terms(text: str) -> list[str]:
     """Content words of a text, with the dictionary words that long compounds are made of.
 
-    jieba (precise mode) segments the text and its dictionary tags the words; adverbs,
-    adjectives, idioms, conjunctions, numerals and the like describe how bad or
-    how much rather than what about, and are dropped with the stop words.
-    A compound of three or more letters also yields its leading two-letter
-    head and, from four letters on, its two-letter parts, when jieba knows
-    them as words (行政执法人员 → 行政, 执法, 人员), so that
+    jieba (precise mode) segments the text and its dictionary tags the words;
+    adverbs, adjectives, idioms, conjunctions, numerals and the like describe
+    how bad or how much rather than what about, and are dropped with the stop
+    words. A compound of three or more letters also yields its leading
+    two-letter head and, from four letters on, its two-letter parts, when
+    jieba knows them as words (行政执法人员 → 行政, 执法, 人员), so that
     ``执法人员`` and ``执法队伍`` share ``执法``.
 
     >>> item_terms("基层执法人员业务能力普遍不足")
     ['基层', '执法人员', '执法', '人员', '业务', '能力']
     """
     import jieba
-    import jieba.posseg
 
     from .nlp import load_domain_dictionary
 
     load_domain_dictionary()
+    return list(_content_terms(tuple(jieba.cut(text))))
+
+
+@lru_cache(maxsize=4096)
+def _heading_terms(text: str) -> frozenset[str]:
+    # Many measures share one heading: segment it once.
+    return frozenset(item_terms(text))
+
+
+def _content_terms(words: tuple[str, ...]) -> list[str]:
+    import jieba
+    import jieba.posseg
+
     stop = _stopwords()
     known = jieba.dt.FREQ
     # Tags come from the dictionary: jieba.posseg's own cut runs an HMM over every
@@ -129,7 +142,7 @@ def item_terms(text: str) -> list[str]:
     # (new compounds found by jieba's HMM) are content words.
     tags = jieba.posseg.dt.word_tag_tab
     out: list[str] = []
-    for word in jieba.cut(text):
+    for word in words:
         flag = tags.get(word, "n")
         if not _WORD.fullmatch(word) or word in stop or flag in _NOT_TOPICAL or flag.startswith(_NOT_TOPICAL_PREFIXES):
             continue
@@ -137,6 +150,23 @@ def item_terms(text: str) -> list[str]:
         for part in _parts(word):
             if part != word and known.get(part) and part not in stop:
                 out.append(part)
+    return out
+
+
+def _terms_by_item(extraction: Extraction) -> dict[str, list[str]]:
+    """Content words of every item, from the report's one segmentation (shared with entities)."""
+    from .nlp import ONE_PASS_LIMIT, word_spans
+
+    text = extraction.text
+    if len(text) > ONE_PASS_LIMIT:
+        return {item.id: item_terms(item.span.text) for item in extraction.items}
+    starts, ends = word_spans(text)
+    out = {}
+    for item in extraction.items:
+        low = bisect_left(starts, item.span.start)
+        high = bisect_left(starts, item.span.end)
+        words = tuple(text[s:min(e, item.span.end)] for s, e in zip(starts[low:high], ends[low:high]))
+        out[item.id] = _content_terms(words)
     return out
 
 
@@ -198,12 +228,12 @@ def link_items(extraction: Extraction) -> tuple[list[Link], Gaps]:
         if relation.relation == "mentions":
             # Prefixed so that an entity id never meets a word in the shared idf table.
             mentions.setdefault(relation.source, set()).add(_ENTITY + relation.target)
-    terms = {item.id: item_terms(item.span.text) for item in extraction.items}
+    terms = _terms_by_item(extraction)
     idf = _idf([terms[item.id] for item in extraction.items])
     idf.update(_idf([sorted(mentions.get(item.id, ())) for item in extraction.items]))
 
     def profile(item: Item, heading_texts: list[str | None]) -> _Profile:
-        heading = frozenset(t for text in heading_texts if text for t in item_terms(text))
+        heading = frozenset(t for text in heading_texts if text for t in _heading_terms(text))
         return _Profile(item.id, frozenset(terms[item.id]), heading, frozenset(mentions.get(item.id, ())))
 
     problem_profiles = [profile(p, [p.group, _title(p)]) for p in problems]

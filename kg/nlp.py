@@ -8,11 +8,15 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from functools import cache
+from functools import cache, lru_cache
 
 from .resources import lexicon_file
 
-__all__ = ["get_nlp", "load_domain_dictionary", "DOMAIN_DICTIONARY"]
+__all__ = ["get_nlp", "load_domain_dictionary", "word_spans", "DOMAIN_DICTIONARY", "ONE_PASS_LIMIT"]
+
+# Above this many characters a text is not segmented in one nlp() call
+# (spaCy's own limit is 1,000,000 and memory grows with the Doc).
+ONE_PASS_LIMIT = 1_000_000
 
 DOMAIN_DICTIONARY = "domain_dict.txt"
 
@@ -37,3 +41,16 @@ def get_nlp():
 
     load_domain_dictionary()
     return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+
+
+@lru_cache(maxsize=2)
+def word_spans(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Start and end offsets of the words of ``text``, from one pass of the pipeline.
+
+    Cached for the last texts seen, so that the stages that need word boundaries
+    (entities, links) segment a report once between them.
+    """
+    if len(text) > ONE_PASS_LIMIT:
+        raise ValueError(f"text of {len(text)} characters is over the one-pass limit")
+    doc = get_nlp()(text)
+    return tuple(token.idx for token in doc), tuple(token.idx + len(token.text) for token in doc)
