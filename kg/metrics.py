@@ -741,7 +741,8 @@ def attach_entities(metrics: list[Metric], entities: list[Entity], relations: li
             continue
         lo, hi = metric.clause.start, metric.clause.end
         about: list[str] = []
-        for start, end, entity_id in mentions[bisect.bisect_left(starts, lo):]:
+        for index in range(bisect.bisect_left(starts, lo), len(mentions)):
+            start, end, entity_id = mentions[index]
             if start >= hi:
                 break
             if end <= hi and entity_id not in about:
