@@ -11,6 +11,7 @@ IRIs are ``BASE + report id + "/" + local id``; local ids come from the model
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import quote
 
 from .model import Extraction, Span
@@ -32,6 +33,7 @@ _GAP_LABEL = {
 _QUOTE_CONTEXT = 8  # characters of oa:prefix / oa:suffix, enough to disambiguate repeats
 
 
+@lru_cache(maxsize=1 << 16)
 def iri_part(text: str) -> str:
     """Make text safe inside an IRI path: letters (CJK included) kept, the rest %-encoded.
 

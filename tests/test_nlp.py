@@ -1,0 +1,23 @@
+"""The shared segmentation is the pipeline's tokenizer's, with the domain dictionary applied."""
+from __future__ import annotations
+
+import pytest
+
+from kg.nlp import get_nlp, word_spans
+
+from .conftest import FIXTURES
+
+
+@pytest.mark.parametrize("name", ["structure-a-county.txt", "structure-d-department.txt", "entities-district.txt"])
+def test_word_spans_are_the_spacy_tokens(name):
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    doc = get_nlp()(text)
+    words = [t for t in doc if t.text.strip()]
+    assert word_spans(text) == (tuple(t.idx for t in words), tuple(t.idx + len(t.text) for t in words))
+
+
+@pytest.mark.parametrize("word", ["府院联动", "行政复议", "败诉率", "人次"])
+def test_domain_dictionary_keeps_terms_whole(word):
+    text = f"推进{word}工作"
+    starts, ends = word_spans(text)
+    assert (text.index(word), text.index(word) + len(word)) in set(zip(starts, ends))
