@@ -133,14 +133,15 @@ def _heading_terms(text: str) -> frozenset[str]:
 
 def _content_terms(words: tuple[str, ...]) -> list[str]:
     import jieba
-    import jieba.posseg
+
+    from .nlp import word_tags
 
     stop = _stopwords()
     known = jieba.dt.FREQ
     # Tags come from the dictionary: jieba.posseg's own cut runs an HMM over every
     # sentence and costs ten times the segmentation. Words the dictionary lacks
     # (new compounds found by jieba's HMM) are content words.
-    tags = jieba.posseg.dt.word_tag_tab
+    tags = word_tags()
     out: list[str] = []
     for word in words:
         flag = tags.get(word, "n")

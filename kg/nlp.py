@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 
 from .resources import lexicon_file
 
-__all__ = ["get_nlp", "load_domain_dictionary", "word_spans", "DOMAIN_DICTIONARY", "ONE_PASS_LIMIT"]
+__all__ = ["get_nlp", "load_domain_dictionary", "word_spans", "word_tags", "DOMAIN_DICTIONARY", "ONE_PASS_LIMIT"]
 
 # Above this many characters a text is not segmented in one nlp() call: spaCy's
 # Doc construction grows faster than linearly with the text (17 s for 0.9M
@@ -64,3 +64,50 @@ def word_spans(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
             starts.append(start)
             ends.append(end)
     return tuple(starts), tuple(ends)
+
+
+@cache
+def word_tags() -> dict[str, str]:
+    """Part-of-speech tag of every dictionary word (jieba's dictionary, then ours).
+
+    ``import jieba.posseg`` parses jieba's whole dictionary on every start (about
+    0.4 s); the table is kept in a marshal cache beside jieba's own instead.
+    """
+    import hashlib
+    import marshal
+
+    import jieba
+
+    load_domain_dictionary()
+    source = jieba.dt.get_dict_file()
+    name = getattr(source, "name", "jieba-dict")
+    stamp = f"{name}:{os.path.getsize(name) if os.path.exists(name) else 0}:{jieba.__version__}"
+    cache_file = os.path.join(jieba.dt.tmp_dir or tempfile.gettempdir(),
+                              f"kg.jieba-tags.{hashlib.sha1(stamp.encode()).hexdigest()[:12]}.cache")
+    tags: dict[str, str] | None = None
+    try:
+        with open(cache_file, "rb") as handle:
+            tags = marshal.load(handle)
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    if not isinstance(tags, dict):
+        tags = {}
+        with source:
+            for line in source:
+                parts = line.decode("utf-8").split()
+                if len(parts) == 3:
+                    tags[parts[0]] = parts[2]
+        try:
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(cache_file))
+            with os.fdopen(fd, "wb") as handle:
+                marshal.dump(tags, handle)
+            os.replace(tmp, cache_file)
+        except OSError:
+            pass  # an unwritable cache folder costs time, not correctness
+    else:
+        source.close()
+    for line in lexicon_file(DOMAIN_DICTIONARY).read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            tags[parts[0]] = parts[2]
+    return tags

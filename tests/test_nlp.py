@@ -21,3 +21,15 @@ def test_domain_dictionary_keeps_terms_whole(word):
     text = f"推进{word}工作"
     starts, ends = word_spans(text)
     assert (text.index(word), text.index(word) + len(word)) in set(zip(starts, ends))
+
+
+def test_word_tags_agree_with_jieba_posseg():
+    import jieba.posseg
+
+    from kg.nlp import word_tags
+
+    tags = word_tags()
+    reference = jieba.posseg.dt.word_tag_tab
+    assert len(reference) > 300_000
+    assert all(tags[word] == tag for word, tag in reference.items())
+    assert tags["人次"] == "q"  # from our domain dictionary
