@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from bisect import bisect_left
 from functools import cache, lru_cache
 
 from .resources import lexicon_file
@@ -66,15 +67,39 @@ def word_spans(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return tuple(starts), tuple(ends)
 
 
-@cache
-def word_tags() -> dict[str, str]:
-    """Part-of-speech tag of every dictionary word (jieba's dictionary, then ours).
+class _TagTable:
+    """Part-of-speech tags of dictionary words, looked up by binary search in sorted lines.
 
-    ``import jieba.posseg`` parses jieba's whole dictionary on every start (about
-    0.4 s); the table is kept in a marshal cache beside jieba's own instead.
+    ``import jieba.posseg`` builds a dict of jieba's whole dictionary on every
+    start (about 0.4 s), and a marshalled dict loads no faster; a sorted
+    ``word<TAB>tag`` list, cached as text beside jieba's own cache, splits in
+    a few milliseconds and answers the few thousand look-ups a report needs.
     """
+
+    def __init__(self, lines: list[str], extra: dict[str, str]) -> None:
+        self.lines = lines
+        self.extra = extra
+
+    def get(self, word: str, default: str | None = None) -> str | None:
+        if word in self.extra:
+            return self.extra[word]
+        key = word + "\t"
+        index = bisect_left(self.lines, key)
+        if index < len(self.lines) and self.lines[index].startswith(key):
+            return self.lines[index][len(key):]
+        return default
+
+    def __getitem__(self, word: str) -> str:
+        tag = self.get(word)
+        if tag is None:
+            raise KeyError(word)
+        return tag
+
+
+@cache
+def word_tags() -> _TagTable:
+    """Part-of-speech tag of every dictionary word (jieba's dictionary, then ours)."""
     import hashlib
-    import marshal
 
     import jieba
 
@@ -83,31 +108,29 @@ def word_tags() -> dict[str, str]:
     name = getattr(source, "name", "jieba-dict")
     stamp = f"{name}:{os.path.getsize(name) if os.path.exists(name) else 0}:{jieba.__version__}"
     cache_file = os.path.join(jieba.dt.tmp_dir or tempfile.gettempdir(),
-                              f"kg.jieba-tags.{hashlib.sha1(stamp.encode()).hexdigest()[:12]}.cache")
-    tags: dict[str, str] | None = None
+                              f"kg.jieba-tags.{hashlib.sha1(stamp.encode()).hexdigest()[:12]}.txt")
     try:
-        with open(cache_file, "rb") as handle:
-            tags = marshal.load(handle)
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
-    if not isinstance(tags, dict):
-        tags = {}
+        with open(cache_file, encoding="utf-8") as handle:
+            lines = handle.read().split("\n")
+        source.close()
+    except OSError:
         with source:
+            rows = {}
             for line in source:
                 parts = line.decode("utf-8").split()
                 if len(parts) == 3:
-                    tags[parts[0]] = parts[2]
+                    rows[parts[0]] = parts[2]
+        lines = sorted(f"{word}\t{tag}" for word, tag in rows.items())
         try:
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(cache_file))
-            with os.fdopen(fd, "wb") as handle:
-                marshal.dump(tags, handle)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write("\n".join(lines))
             os.replace(tmp, cache_file)
         except OSError:
             pass  # an unwritable cache folder costs time, not correctness
-    else:
-        source.close()
+    ours = {}
     for line in lexicon_file(DOMAIN_DICTIONARY).read_text(encoding="utf-8").splitlines():
         parts = line.split()
         if len(parts) == 3:
-            tags[parts[0]] = parts[2]
-    return tags
+            ours[parts[0]] = parts[2]
+    return _TagTable(lines, ours)
