@@ -520,8 +520,8 @@ def _compact(value, prefixes: list[tuple[str, str]]):
         return iri
 
     if isinstance(value, list):
-        items = [_compact(item, prefixes) for item in value]
-        return sorted(items, key=lambda item: json.dumps(item, ensure_ascii=False, sort_keys=True))
+        # pyoxigraph keeps the order of graph.trig, itself deterministic: no sort needed.
+        return [_compact(item, prefixes) for item in value]
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
