@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -119,32 +120,41 @@ def build(
     reports = find_reports(paths) if paths else [bundled_report()]
     _check_writable(out)
     result = BuildResult(out=out)
-    nquads_parts: list[tuple[str, str]] = []  # (report id, N-Quads text)
+    nquads_parts: list[tuple[str, Path]] = []  # (report id, its N-Quads file in the spool)
     extractions_dir = out / "extractions"
     show_progress = progress if progress is not None else (len(reports) > 1 and sys.stderr.isatty())
     seen_ids: dict[str, Path] = {}
-    for path, outcome in extract_many(reports, base=base, workers=workers, progress=show_progress):
-        if isinstance(outcome, KgError):
-            result.failed.append(str(outcome))
-            if on_error:
-                on_error(str(outcome))
-            continue
-        report_id, nquads, contract, warnings = outcome
-        if report_id in seen_ids:
-            message = f"{path}: report id {report_id!r} already used by {seen_ids[report_id]}; rename one file"
-            result.failed.append(message)
-            if on_error:
-                on_error(message)
-            continue
-        seen_ids[report_id] = path
-        result.warnings.extend(f"{path}: {w}" for w in warnings)
-        nquads_parts.append((report_id, nquads))
-        atomic_write(extractions_dir / f"{report_id}.json", json.dumps(contract, ensure_ascii=False, indent=1) + "\n")
-        result.built.append(report_id)
-    if not result.built:
-        return result
-    nquads_parts.sort()
-    write_graph_files(out, (text for _, text in nquads_parts))
+    # Workers write each report's N-Quads and JSON into a spool beside the outputs (same file
+    # system, so a JSON is renamed into place atomically); memory stays flat on a corpus.
+    spool = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
+    try:
+        for path, outcome in extract_many(reports, base=base, workers=workers, progress=show_progress,
+                                          spool=spool):
+            if isinstance(outcome, KgError):
+                result.failed.append(str(outcome))
+                if on_error:
+                    on_error(str(outcome))
+                continue
+            report_id, nquads_file, contract_file, warnings = outcome
+            if report_id in seen_ids:
+                message = f"{path}: report id {report_id!r} already used by {seen_ids[report_id]}; rename one file"
+                result.failed.append(message)
+                if on_error:
+                    on_error(message)
+                continue
+            seen_ids[report_id] = path
+            result.warnings.extend(f"{path}: {w}" for w in warnings)
+            nquads_parts.append((report_id, nquads_file))
+            extractions_dir.mkdir(parents=True, exist_ok=True)
+            os.chmod(contract_file, 0o666 & ~_umask())
+            os.replace(contract_file, extractions_dir / f"{report_id}.json")
+            result.built.append(report_id)
+        if not result.built:
+            return result
+        nquads_parts.sort()
+        write_graph_files(out, (part for _, part in nquads_parts))
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
     _copy_ontology(out)
     if analyse:
         from .analyze import analyze
@@ -157,21 +167,51 @@ def build(
     return result
 
 
-def write_graph_files(out: Path, nquads_texts: Iterable[str]) -> None:
-    """Write ``graph.nq``, ``graph.trig`` (a named graph per report) and ``graph.ttl`` (their union)."""
+def write_graph_files(out: Path, nquads_texts: Iterable[str | Path]) -> None:
+    """Write ``graph.nq``, ``graph.trig`` (a named graph per report) and ``graph.ttl`` (their union).
+
+    Each part is a report's N-Quads, as text or as the file holding it (copied in
+    blocks, so a corpus never sits in memory).
+    """
 
     prefixes = dict(PREFIXES)
     with atomic_path(out / "graph.nq") as nq_tmp:
-        with open(nq_tmp, "w", encoding="utf-8", newline="\n") as handle:
-            for text in nquads_texts:
-                handle.write(text)
-        with atomic_path(out / "graph.trig") as trig_tmp:
-            ox.serialize(ox.parse(path=str(nq_tmp), format=ox.RdfFormat.N_QUADS), output=str(trig_tmp),
-                         format=ox.RdfFormat.TRIG, prefixes=prefixes)
-        with atomic_path(out / "graph.ttl") as ttl_tmp:
-            triples = (ox.Triple(q.subject, q.predicate, q.object)
-                       for q in ox.parse(path=str(nq_tmp), format=ox.RdfFormat.N_QUADS))
-            ox.serialize(_unique(triples), output=str(ttl_tmp), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        with open(nq_tmp, "wb") as handle:
+            for part in nquads_texts:
+                if isinstance(part, Path):
+                    with open(part, "rb") as source:
+                        shutil.copyfileobj(source, handle, 1 << 20)
+                else:
+                    handle.write(part.encode("utf-8"))
+        with atomic_path(out / "graph.trig") as trig_tmp, atomic_path(out / "graph.ttl") as ttl_tmp:
+            # On a corpus the two serialisations run side by side (a forked process writes the TriG).
+            trig_job = None
+            if nq_tmp.stat().st_size > _PARALLEL_WRITE_BYTES and os.name == "posix":
+                import multiprocessing
+
+                trig_job = multiprocessing.get_context("fork").Process(
+                    target=_write_trig, args=(nq_tmp, trig_tmp, prefixes))
+                trig_job.start()
+            else:
+                _write_trig(nq_tmp, trig_tmp, prefixes)
+            try:
+                triples = (ox.Triple(q.subject, q.predicate, q.object)
+                           for q in ox.parse(path=str(nq_tmp), format=ox.RdfFormat.N_QUADS))
+                ox.serialize(_unique(triples), output=str(ttl_tmp), format=ox.RdfFormat.TURTLE,
+                             prefixes=prefixes)
+            finally:
+                if trig_job is not None:
+                    trig_job.join()
+            if trig_job is not None and trig_job.exitcode != 0:
+                raise OutputError(f"{out / 'graph.trig'}: cannot write (exit {trig_job.exitcode})")
+
+
+_PARALLEL_WRITE_BYTES = 32 << 20
+
+
+def _write_trig(nq_path: Path, trig_path: Path, prefixes: dict[str, str]) -> None:
+    ox.serialize(ox.parse(path=str(nq_path), format=ox.RdfFormat.N_QUADS), output=str(trig_path),
+                 format=ox.RdfFormat.TRIG, prefixes=prefixes)
 
 
 def _unique(triples):

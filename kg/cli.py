@@ -174,10 +174,23 @@ def analyze(graph, out):
 @main.command()
 @click.argument("graph", type=click.Path(path_type=Path))
 @click.option("--to", "fmt", required=True, help="graphml, gexf, cytoscape, jsonld, neo4j, dot or html.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Output file or folder.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Output file (a folder for neo4j). Default: beside GRAPH, named as kg build names it.")
+@click.option("--font", default="Noto Sans CJK SC", show_default=True,
+              help="Font for Graphviz DOT labels; it must have CJK glyphs.")
 @_clean_errors
-def export(graph, fmt, output):
+def export(graph, fmt, output, font):
     """Export GRAPH for a visualiser.
+
+    \b
+    Formats (kg build writes all of them into OUT/):
+      graphml    graph.graphml   yEd, Gephi, networkx
+      gexf       graph.gexf      Gephi, sigma.js (GEXF 1.2, colours, positions)
+      cytoscape  graph.cytoscape.json + .style.json   Cytoscape.js / Cytoscape
+      jsonld     graph.jsonld    the RDF graph as JSON-LD
+      neo4j      neo4j/          nodes.csv, relationships.csv for neo4j-admin import
+      dot        graph.dot       Graphviz
+      html       viewer.html     offline viewer, open it in a browser
 
     \b
     Example:
@@ -185,7 +198,7 @@ def export(graph, fmt, output):
     """
     from .export import export as run_export
 
-    written = run_export(graph, fmt, output)
+    written = run_export(graph, fmt, output, font=font)
     click.echo(f"wrote {written}", err=True)
 
 

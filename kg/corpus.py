@@ -1,10 +1,18 @@
 """Extraction of many reports, in worker processes when asked, streaming one report at a time.
 
-Each worker returns a report's N-Quads text and its contract JSON rather than
-an rdflib graph, so the parent never holds more than one report's objects.
+With a ``spool`` folder, each worker writes a report's N-Quads and contract
+JSON to files there and sends back only their names, so neither the parent nor
+the pipe between them ever holds more than a report's worth of text, and the
+writing happens in parallel too. Without one, the outcome carries the texts.
+
+Workers are forked after the parent has imported the pipeline (and built the
+shared spaCy/jieba segmenter), so they start at once and share its memory.
 """
 from __future__ import annotations
 
+import json
+import multiprocessing
+import os
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -12,12 +20,14 @@ from pathlib import Path
 
 from .errors import KgError
 
-__all__ = ["extract_many", "process_report"]
+__all__ = ["extract_many", "process_report", "Outcome", "SpooledOutcome"]
 
 Outcome = tuple[str, str, dict, list[str]]  # report id, N-Quads, contract JSON, warnings
+SpooledOutcome = tuple[str, Path, Path, list[str]]  # report id, N-Quads file, contract file, warnings
 
 
-def process_report(path: Path, base: str) -> Outcome | KgError:
+def process_report(path: Path, base: str, spool: Path | None = None,
+                   index: int = 0) -> Outcome | SpooledOutcome | KgError:
     """Extract one report and turn it into N-Quads; a user-fixable error is returned, not raised."""
     from .pipeline import extract
     from .rdf import graph_iri, to_ntriples
@@ -28,17 +38,39 @@ def process_report(path: Path, base: str) -> Outcome | KgError:
         return err
     graph = f" <{graph_iri(base, extraction.report.id)}> .\n"
     nquads = to_ntriples(extraction, base).replace(" .\n", graph)
-    return extraction.report.id, nquads, extraction.to_contract(), list(extraction.warnings)
+    contract = extraction.to_contract()
+    report_id, warnings = extraction.report.id, list(extraction.warnings)
+    if spool is None:
+        return report_id, nquads, contract, warnings
+    nq_file, json_file = spool / f"{index:07d}.nq", spool / f"{index:07d}.json"
+    try:
+        nq_file.write_text(nquads, encoding="utf-8", newline="\n")
+        json_file.write_text(json.dumps(contract, ensure_ascii=False, indent=1) + "\n", encoding="utf-8",
+                             newline="\n")
+    except OSError as err:
+        return KgError(f"{spool}: cannot write build files ({err.strerror or err})")
+    return report_id, nq_file, json_file, warnings
 
 
-def _process(args: tuple[Path, str]) -> Outcome | KgError:
+def _process(args: tuple[Path, str, Path | None, int]):
     return process_report(*args)
 
 
-def extract_many(paths: list[Path], *, base: str, workers: int = 1,
-                 progress: bool = False) -> Iterator[tuple[Path, Outcome | KgError]]:
+def _warm_up() -> None:
+    """Import the pipeline and build the segmenter once, before the workers are forked."""
+    from . import pipeline  # noqa: F401
+    from .nlp import get_nlp
+
+    try:
+        get_nlp()
+    except Exception:  # a worker will report the same problem per report, with its file name
+        pass
+
+
+def extract_many(paths: list[Path], *, base: str, workers: int = 1, progress: bool = False,
+                 spool: Path | None = None) -> Iterator[tuple[Path, Outcome | SpooledOutcome | KgError]]:
     """Yield ``(path, outcome)`` in the order of ``paths``."""
-    jobs = [(Path(p), base) for p in paths]
+    jobs = [(Path(p), base, spool, index) for index, p in enumerate(paths)]
     bar = None
     if progress:
         from tqdm import tqdm
@@ -46,8 +78,12 @@ def extract_many(paths: list[Path], *, base: str, workers: int = 1,
         bar = tqdm(total=len(jobs), unit="report", file=sys.stderr, leave=False)
     try:
         if workers > 1 and len(jobs) > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for job, outcome in zip(jobs, pool.map(_process, jobs, chunksize=max(1, len(jobs) // (workers * 8)))):
+            _warm_up()
+            context = multiprocessing.get_context("fork") if os.name == "posix" else None
+            # Small chunks keep both workers busy to the end; results are small when spooled.
+            chunksize = max(1, min(8, len(jobs) // (workers * 16)))
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                for job, outcome in zip(jobs, pool.map(_process, jobs, chunksize=chunksize)):
                     if bar:
                         bar.update()
                     yield job[0], outcome
