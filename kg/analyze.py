@@ -147,7 +147,7 @@ def report_analysis(graph: nx.MultiDiGraph, report: str, meta: dict[str, Any],
     gaps = {
         "problems_without_plan": [local(p) for p in problems if p not in answered],
         "plans_without_problem": [local(p) for p in plans if p not in answering],
-        "groups_without_plan": [local(g) for g in groups if "group-without-plan" in sub.nodes[g].get("gaps", [])],
+        "groups_without_plan": [local(g) for g in groups if g and "group-without-plan" in sub.nodes[g].get("gaps", [])],
     }
     return {
         "id": meta["id"], "title": meta.get("title"), "iri": report,

@@ -34,10 +34,13 @@ def process_report(path: Path, base: str, spool: Path | None = None,
 
     try:
         extraction = extract(path)
+        graph = f" <{graph_iri(base, extraction.report.id)}> .\n"
+        nquads = to_ntriples(extraction, base).replace(" .\n", graph)
     except KgError as err:
         return err
-    graph = f" <{graph_iri(base, extraction.report.id)}> .\n"
-    nquads = to_ntriples(extraction, base).replace(" .\n", graph)
+    except Exception as err:  # noqa: BLE001 - one report's bug must not stop a batch
+        return KgError(f"{path}: internal error while extracting ({type(err).__name__}: {err}); "
+                       "please report it with this file")
     contract = extraction.to_contract()
     report_id, warnings = extraction.report.id, list(extraction.warnings)
     if spool is None:

@@ -181,3 +181,16 @@ def test_unwritable_output_is_an_output_error(tiny, tmp_path):
     blocker.write_text("x", encoding="utf-8")
     with pytest.raises(OutputError):
         analyze(tiny / "graph.trig", blocker)
+
+
+def test_batch_with_a_report_without_structure_is_analysed(tmp_path):
+    """Measures without a group and reports without sections must not break the analysis."""
+    from kg.build import build
+
+    from .conftest import FIXTURES
+
+    sources = [FIXTURES / "structure-f-nostructure.txt", FIXTURES / "structure-c-district.txt"]
+    result = build(sources, tmp_path, exports=False)
+    assert result.ok
+    data = json.loads((tmp_path / "analysis.json").read_text(encoding="utf-8"))
+    assert len(data["reports"]) == 2
