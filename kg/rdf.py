@@ -324,19 +324,17 @@ class _Builder:
             units[metric.unit] = None
             kinds[metric.kind] = None
         for unit in units:
-            concept = _iri(UNIT[iri_part(unit)])
-            add(concept, RDF_.type, FZ_.Unit)
-            add(concept, RDF_.type, SKOS_.Concept)
-            add(concept, SKOS_.inScheme, FZ_.UnitScheme)
-            add(concept, SKOS_.prefLabel, _text(unit, "zh"))
-            add(concept, RDFS_.label, _text(unit, "zh"))
+            self._concept(_iri(UNIT[iri_part(unit)]), FZ_.Unit, FZ_.UnitScheme, _text(unit, "zh"))
         for kind in kinds:
-            concept = _iri(KIND[iri_part(kind)])
-            add(concept, RDF_.type, FZ_.MetricKind)
-            add(concept, RDF_.type, SKOS_.Concept)
-            add(concept, SKOS_.inScheme, FZ_.MetricKindScheme)
-            add(concept, SKOS_.prefLabel, _text(kind, "en"))
-            add(concept, RDFS_.label, _text(kind, "en"))
+            self._concept(_iri(KIND[iri_part(kind)]), FZ_.MetricKind, FZ_.MetricKindScheme, _text(kind, "en"))
+
+    def _concept(self, concept: str, cls: str, scheme: str, label: str) -> None:
+        add = self.out.add
+        add(concept, RDF_.type, cls)
+        add(concept, RDF_.type, SKOS_.Concept)
+        add(concept, SKOS_.inScheme, scheme)
+        add(concept, SKOS_.prefLabel, label)
+        add(concept, RDFS_.label, label)
 
     def _checks(self) -> None:
         add = self.out.add

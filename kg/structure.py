@@ -312,12 +312,17 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
 
 
 def _sentence_spans(text: str, start: int, end: int) -> list[Span]:
-    out = []
-    cursor = start
+    return _pieces(text, start, end, _SENTENCE_END + "\n", skip_markers=True)
+
+
+def _pieces(text: str, start: int, end: int, marks: str, *, skip_markers: bool = False) -> list[Span]:
+    """The stretches of [start, end) between ``marks``, trimmed (and without 一是… markers)."""
+    out, cursor = [], start
     for i in range(start, end + 1):
-        if i == end or text[i] in _SENTENCE_END or text[i] == "\n":
+        if i == end or text[i] in marks:
             s = _lstrip(text, cursor, i)
-            s = _skip_marker(text, s, i)
+            if skip_markers:
+                s = _skip_marker(text, s, i)
             e = _rstrip(text, s, i)
             if e > s:
                 out.append(Span.of(text, s, e))
@@ -406,13 +411,4 @@ def _list_items(text: str, start: int, end: int) -> list[tuple[Span, Span]]:
 
 
 def _split(text: str, start: int, end: int, marks: str) -> list[Span]:
-    out, cursor = [], start
-    end = _cut_causes(text, start, end)
-    for i in range(start, end + 1):
-        if i == end or text[i] in marks:
-            s = _lstrip(text, cursor, i)
-            e = _rstrip(text, s, i)
-            if e > s:
-                out.append(Span.of(text, s, e))
-            cursor = i + 1
-    return out
+    return _pieces(text, start, _cut_causes(text, start, end), marks)
