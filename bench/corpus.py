@@ -2,8 +2,9 @@
 
 Makes N variants of the synthetic fixtures (``tests/fixtures/*.txt``) and the
 bundled report, with the place name, the year and every quantity perturbed;
-builds them with ``kg build DIR --workers 2`` (the graph only, or everything
-with ``--full``); bulk-loads ``graph.nq`` into pyoxigraph; runs every
+builds them with ``kg build DIR --workers 2`` (the default command: graph and
+analysis, exports skipped above 100 reports; ``--graph-only`` or ``--full`` for
+less or more); bulk-loads ``graph.nq`` into pyoxigraph; runs every
 competency question of ``ontology/queries/`` and reports its median latency.
 
 Targets on a 2-core machine: build ≤ 60 s, peak memory ≤ 1 GB, each question
@@ -11,6 +12,7 @@ Targets on a 2-core machine: build ≤ 60 s, peak memory ≤ 1 GB, each question
 
     python bench/corpus.py                 # 1,000 reports in a temporary folder
     python bench/corpus.py -n 200 --keep /tmp/corpus --full
+    python bench/corpus.py --graph-only
 """
 from __future__ import annotations
 
@@ -122,10 +124,8 @@ class TreeMemory:
         self._thread.join()
 
 
-def build(corpus: Path, out: Path, workers: int, full: bool) -> dict:
-    command = [sys.executable, "-m", "kg", "build", str(corpus), "-o", str(out), "--workers", str(workers)]
-    if not full:
-        command += ["--no-analysis", "--no-exports"]
+def build(corpus: Path, out: Path, workers: int, extra: list[str]) -> dict:
+    command = [sys.executable, "-m", "kg", "build", str(corpus), "-o", str(out), "--workers", str(workers), *extra]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -170,7 +170,9 @@ def main() -> None:
     parser.add_argument("-n", "--reports", type=int, default=1000)
     parser.add_argument("-j", "--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=5, help="runs of each question (median reported)")
-    parser.add_argument("--full", action="store_true", help="also run the analysis and exports")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--full", action="store_true", help="also write the exports and the viewer")
+    mode.add_argument("--graph-only", action="store_true", help="no analysis, no exports")
     parser.add_argument("--keep", type=Path, default=None, help="folder to keep the corpus and build in")
     args = parser.parse_args()
 
@@ -182,7 +184,8 @@ def main() -> None:
     make_corpus(corpus, args.reports)
     print(f"corpus: {args.reports} variants of {len(sources())} reports in {corpus}")
 
-    figures = build(corpus, out, args.workers, args.full)
+    extra = ["--exports"] if args.full else ["--no-analysis", "--no-exports"] if args.graph_only else []
+    figures = build(corpus, out, args.workers, extra)
     rate = args.reports / figures["build_s"]
     size = (out / "graph.nq").stat().st_size / 2**20
     print(f"build: {figures['build_s']:.1f} s ({rate:.1f} reports/s, {figures['cpu_s']:.0f} s CPU), "

@@ -21,9 +21,13 @@ from .errors import InputError, KgError, OutputError
 from .namespaces import DEFAULT_BASE, KIND, PREFIXES, UNIT
 from .resources import bundled_report, ontology_dir
 
-__all__ = ["BuildResult", "build", "find_reports", "atomic_write", "atomic_path", "REPORT_SUFFIXES"]
+__all__ = ["BuildResult", "build", "EXPORT_REPORT_LIMIT", "find_reports", "atomic_write", "atomic_path", "REPORT_SUFFIXES"]
 
 REPORT_SUFFIXES = (".txt", ".text")
+# Above this many reports the visualiser exports and the viewer are not written by
+# default: a property graph of hundreds of thousands of nodes costs minutes and
+# gigabytes, and no viewer shows it usefully. `kg export` or `--exports` still make them.
+EXPORT_REPORT_LIMIT = 100
 
 
 @dataclass
@@ -105,7 +109,7 @@ def build(
     base: str = DEFAULT_BASE,
     workers: int = 1,
     analyse: bool = True,
-    exports: bool = True,
+    exports: bool | None = None,
     progress: bool | None = None,
     on_error: Callable[[str], None] | None = None,
 ) -> BuildResult:
@@ -113,6 +117,8 @@ def build(
 
     With no paths, builds the bundled sample report. A report that cannot be
     read is reported (``result.failed``) and the others are still built.
+    ``exports=None`` writes the exports and the viewer for up to
+    ``EXPORT_REPORT_LIMIT`` reports.
     """
     from .corpus import extract_many
 
@@ -160,6 +166,12 @@ def build(
         from .analyze import analyze
 
         analyze(out / "graph.trig", out)
+    if exports is None:
+        exports = len(result.built) <= EXPORT_REPORT_LIMIT
+        if not exports:
+            result.warnings.append(
+                f"{len(result.built)} reports: exports and viewer not written above {EXPORT_REPORT_LIMIT} reports "
+                f"(run `kg export {out} --to FORMAT`, or build with --exports)")
     if exports:
         from .export import export_all
 

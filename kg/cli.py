@@ -68,9 +68,10 @@ def main() -> None:
 @click.option("--workers", "-j", type=click.IntRange(1), default=1, show_default=True,
               help="Worker processes for a batch.")
 @click.option("--no-analysis", is_flag=True, help="Skip the analysis report.")
-@click.option("--no-exports", is_flag=True, help="Skip the exports and the viewer.")
+@click.option("--exports/--no-exports", default=None,
+              help="Write the exports and the viewer (default: for up to 100 reports).")
 @_clean_errors
-def build(reports, out, base, workers, no_analysis, no_exports):
+def build(reports, out, base, workers, no_analysis, exports):
     """Build the graph, exports, viewer and analysis of REPORTS (files or folders).
 
     With no REPORTS, builds the bundled sample report.
@@ -82,7 +83,7 @@ def build(reports, out, base, workers, no_analysis, no_exports):
     from .build import build as run_build
 
     result = run_build(
-        reports or None, out, base=base, workers=workers, analyse=not no_analysis, exports=not no_exports,
+        reports or None, out, base=base, workers=workers, analyse=not no_analysis, exports=exports,
         on_error=lambda message: click.echo(f"kg: error: {message}", err=True),
     )
     for warning in result.warnings:

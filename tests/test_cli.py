@@ -170,3 +170,15 @@ def test_large_file_works_with_bounded_memory(tmp_path):
     metrics, peak_mb = map(int, result.stdout.split())
     assert metrics > 100_000
     assert peak_mb < 4096, f"peak memory {peak_mb} MB"
+
+
+def test_large_batches_skip_the_exports_unless_asked(tmp_path, monkeypatch):
+    import kg.build
+
+    monkeypatch.setattr(kg.build, "EXPORT_REPORT_LIMIT", 1)
+    sources = [FIXTURES / "structure-a-county.txt", FIXTURES / "structure-b-city.txt"]
+    result = kg.build.build(sources, tmp_path / "auto", analyse=False)
+    assert result.ok and not (tmp_path / "auto" / "viewer.html").exists()
+    assert any("kg export" in w for w in result.warnings)
+    forced = kg.build.build(sources, tmp_path / "forced", analyse=False, exports=True)
+    assert forced.ok and (tmp_path / "forced" / "viewer.html").is_file()
