@@ -35,14 +35,16 @@ _QUOTE_CONTEXT = 8  # characters of oa:prefix / oa:suffix, enough to disambiguat
 
 @lru_cache(maxsize=1 << 16)
 def iri_part(text: str) -> str:
-    """Make text safe inside an IRI path: letters (CJK included) kept, the rest %-encoded.
+    """Make text safe inside an IRI path (RFC 3987): non-ASCII letters kept, so that
+    ``…/agency/县法院`` stays readable; ASCII delimiters, spaces and controls %-encoded.
 
     >>> iri_part("县法院/一审 %")
-    '%E5%8E%BF%E6%B3%95%E9%99%A2/%E4%B8%80%E5%AE%A1%20%25'
-    >>> iri_part("agency/court-1")
-    'agency/court-1'
+    '县法院/一审%20%25'
+    >>> iri_part("agency/court-1(试行)")
+    'agency/court-1%28试行%29'
     """
-    return quote(text, safe="/-_.~")
+    return "".join(c if not c.isascii() and c.isprintable() and not c.isspace() else quote(c, safe="/-_.~")
+                   for c in text)
 
 
 def report_iri(base: str, report_id: str) -> str:

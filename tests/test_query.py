@@ -164,8 +164,8 @@ def test_every_question_parses_and_runs(synthetic, question):
 def test_synthetic_metrics(synthetic):
     answer = rows(synthetic, "metrics", report=RID)
     assert [(r["value"], r["unit"]) for r in answer] == [
-        (40, str(UNIT["%E4%BB%B6"])), (2, str(UNIT["%E4%BB%B6"])), (6, str(UNIT["%25"])),
-        (50, str(UNIT["%E4%BB%B6"])), (-20, str(UNIT["%25"]))]  # same span: by subject, 上年… first
+        (40, str(UNIT["件"])), (2, str(UNIT["件"])), (6, str(UNIT["%25"])),
+        (50, str(UNIT["件"])), (-20, str(UNIT["%25"]))]  # same span: by subject, 上年… first
     assert all(r["sentence"] == _sentence("县法院受理", "20%").text for r in answer)
     assert rows(synthetic, "metrics", report="no-such-report") == []
 
@@ -229,7 +229,7 @@ def test_bundled_metrics_include_the_lost_case_rate(bundled):
     rate = [r for r in answer if r["value"] == Decimal("1.61")]
     assert len(rate) == 1 and rate[0]["unit"] == str(UNIT["%25"])
     assert "败诉率1.61%" in rate[0]["sentence"] and "败诉" in rate[0]["subject"]
-    assert any(r["value"] == 7742 and r["unit"] == str(UNIT["%E4%BB%B6"]) for r in answer)
+    assert any(r["value"] == 7742 and r["unit"] == str(UNIT["件"]) for r in answer)
 
 
 def test_bundled_metrics_of_the_county_court(bundled):
