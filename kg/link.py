@@ -194,14 +194,29 @@ def _weight(terms: Iterable[str], idf: dict[str, float]) -> float:
     return sum(idf.get(t, 0.0) for t in terms)
 
 
+class _Idf(dict):
+    """An idf table that remembers the weight of whole term sets: every pair reuses them."""
+
+    def __init__(self, table: dict[str, float]) -> None:
+        super().__init__(table)
+        self.sums: dict[frozenset[str], float] = {}
+
+    def total(self, terms: frozenset[str]) -> float:
+        total = self.sums.get(terms)
+        if total is None:
+            total = self.sums[terms] = _weight(terms, self)
+        return total
+
+
 def score_pair(problem: _Profile, candidate: _Profile, idf: dict[str, float]) -> tuple[float, dict[str, float]]:
     """The score of ``candidate`` (plan, measure or group) answering ``problem``, with its components."""
+    totals = idf.total if isinstance(idf, _Idf) else (lambda terms: _weight(terms, idf))
     components: dict[str, float] = {}
-    total = _weight(problem.terms, idf)
+    total = totals(problem.terms)
     components["terms"] = _weight(problem.terms & candidate.terms, idf) / total if total else 0.0
-    norm = math.sqrt(_weight(problem.heading, idf) * _weight(candidate.heading, idf))
+    norm = math.sqrt(totals(problem.heading) * totals(candidate.heading))
     components["theme"] = _weight(problem.heading & candidate.heading, idf) / norm if norm else 0.0
-    total = _weight(problem.entities, idf)
+    total = totals(problem.entities)
     if total:
         components["entities"] = _weight(problem.entities & candidate.entities, idf) / total
     weight = sum(WEIGHTS[name] for name in components)
@@ -232,6 +247,7 @@ def link_items(extraction: Extraction) -> tuple[list[Link], Gaps]:
     terms = _terms_by_item(extraction)
     idf = _idf([terms[item.id] for item in extraction.items])
     idf.update(_idf([sorted(mentions.get(item.id, ())) for item in extraction.items]))
+    idf = _Idf(idf)
 
     def profile(item: Item, heading_texts: list[str | None]) -> _Profile:
         heading = frozenset(t for text in heading_texts if text for t in _heading_terms(text))
