@@ -248,16 +248,22 @@ def _heads(tx: _Text):
     At each position the longest head that ends a word wins, and each end is used once,
     so 工作会议 yields one head, not 工作会议 and 会议.
     """
-    by_first = _heads_by_first_char()
+    by_first, starts = _heads_by_first_char(), _head_starts()
     text, ends_seen = tx.text, set()
-    for position, char in enumerate(text):
-        for head in by_first.get(char, ()):
+    for match in starts.finditer(text):  # only the positions where some head begins
+        position = match.start()
+        for head in by_first[text[position]]:
             end = position + len(head)
             if text.startswith(head, position) and _head_ends_word(tx, end):
                 if end not in ends_seen:
                     ends_seen.add(end)
                     yield position, end, head
                 break
+
+
+@cache
+def _head_starts() -> re.Pattern:
+    return re.compile("(?=" + "|".join(sorted(map(re.escape, _lexicon().head_type), key=lambda h: (-len(h), h))) + ")")
 
 
 @cache
