@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -65,7 +66,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
     except OSError as err:
         raise OutputError(f"{target.parent}: cannot write output here ({err.strerror or err})") from None
     try:
@@ -76,10 +77,13 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise
 
 
-def _umask() -> int:
+def _read_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_UMASK = _read_umask()  # read once: setting it is process-wide
 
 
 def atomic_write(target: Path, data: str | bytes) -> None:
@@ -123,6 +127,7 @@ def build(
     from .corpus import extract_many
 
     out = Path(out)
+    check_base(base)
     reports = find_reports(paths) if paths else [bundled_report()]
     _check_writable(out)
     result = BuildResult(out=out)
@@ -152,7 +157,7 @@ def build(
             result.warnings.extend(f"{path}: {w}" for w in warnings)
             nquads_parts.append((report_id, nquads_file))
             extractions_dir.mkdir(parents=True, exist_ok=True)
-            os.chmod(contract_file, 0o666 & ~_umask())
+            os.chmod(contract_file, 0o666 & ~_UMASK)
             os.replace(contract_file, extractions_dir / f"{report_id}.json")
             result.built.append(report_id)
         if not result.built:
@@ -177,6 +182,13 @@ def build(
 
         export_all(out / "graph.trig", out)
     return result
+
+
+def check_base(base: str) -> None:
+    """A base IRI must be absolute and end where a local name can follow."""
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"{}|\\^`]+[/#]$", base):
+        raise InputError(f"--base {base!r}: not an absolute IRI ending in '/' or '#' "
+                         "(for example http://example.org/data/)")
 
 
 def write_graph_files(out: Path, nquads_texts: Iterable[str | Path]) -> None:

@@ -35,7 +35,7 @@ from functools import cache
 
 from .model import Entity, Item, Merge, Mention, ReportMeta, Relation, Span
 from .nlp import ONE_PASS_LIMIT, get_nlp, word_spans
-from .resources import data_dir, lexicon_file
+from .resources import alternation, data_dir, lexicon_file
 
 __all__ = ["extract_entities", "load_patterns", "MAX_LABEL"]
 
@@ -80,10 +80,6 @@ def _json(name: str) -> dict:
     return json.loads(lexicon_file(name).read_text(encoding="utf-8"))
 
 
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
-
-
 @cache
 def _lexicon() -> _Lexicon:
     heads = _json("entity-heads.json")
@@ -106,9 +102,9 @@ def _lexicon() -> _Lexicon:
     levels = heads["Place"]["level"]
     return _Lexicon(
         heads=heads, stops=frozenset(stops), name_internal=frozenset(bounds["name_internal"]),
-        triggers=triggers, head_re=re.compile(_alternation(head_type)), head_type=head_type,
+        triggers=triggers, head_re=re.compile(alternation(head_type)), head_type=head_type,
         verbal=frozenset(verbal), level_prefixes=tuple(sorted(heads["level_prefixes"], key=len, reverse=True)),
-        place_suffix_re=re.compile(f"(?:{_alternation(levels)})$"), levels=levels,
+        place_suffix_re=re.compile(f"(?:{alternation(levels)})$"), levels=levels,
     )
 
 
@@ -231,7 +227,7 @@ def _scan_left(tx: _Text, head_start: int, head_end: int, floor: int = 0) -> int
 def _scope_tail() -> re.Pattern:
     bounds = _json("entity-boundaries.json")
     words = [w for w in bounds["scope_words"] + bounds["enumerators"] if len(w) >= 2]
-    return re.compile(f"(?:{_alternation(words)})$")
+    return re.compile(f"(?:{alternation(words)})$")
 
 
 def _head_ends_word(tx: _Text, end: int) -> bool:
@@ -347,7 +343,7 @@ def _places(tx: _Text, meta: ReportMeta) -> tuple[list[_Candidate], list[_Candid
             add(candidate[0], candidate[1], level, "suffix")
             previous = found.get(candidate)
     # towns listed before a count: 甲、乙、丙三个乡镇 (the count must agree)
-    units = _alternation(lex.heads["Place"]["count_units"])
+    units = alternation(lex.heads["Place"]["count_units"])
     pattern = re.compile(rf"((?:[\u4e00-\u9fff]{{2,6}}、)+[\u4e00-\u9fff]{{2,4}})([{_NUMERAL}]+)个?({units})")
     for match in pattern.finditer(text):
         first_sep = text.index("、", match.start())
@@ -382,7 +378,7 @@ def _list_start(tx: _Text, floor: int, first_sep: int) -> int:
         if word in lex.stops or not all(_is_cjk(c) for c in word):
             break
         start = word_start
-    # a verb glued to the name by jieba (打造八公桥) is not part of it
+    # a verb glued to the name by jieba (建设青禾桥) is not part of it
     for verb in sorted(lex.stops, key=len, reverse=True):
         if text.startswith(verb, start) and first_sep - start - len(verb) >= 2:
             return start + len(verb)
@@ -783,7 +779,7 @@ def _lead_words() -> re.Pattern:
     """Words that may precede a clause's subject: adverbs, scope and time words, 由/经, 一是…"""
     bounds = _json("entity-boundaries.json")
     words = bounds["adverbs"] + bounds["scope_words"] + bounds["enumerators"] + ["由", "经", "此外", "同时"]
-    return re.compile(f"(?:{_alternation(words)})+")
+    return re.compile(f"(?:{alternation(words)})+")
 
 
 def _trigger_before(text: str, clause_start: int, target_start: int, verbs, covered) -> int | None:

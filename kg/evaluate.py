@@ -41,6 +41,7 @@ def evaluate(prediction_path: str | Path, gold_path: str | Path) -> dict[str, An
     ``prediction_path`` is a report (it is extracted first) or the JSON ``kg extract`` printed.
     """
     gold = _load_json(Path(gold_path), "gold file")
+    _check_gold(gold, Path(gold_path))
     prediction, text = _prediction(Path(prediction_path))
     gold_metrics = _located(gold.get("metrics", []), text, gold_path)
     optional = _located(gold.get("optional_metrics", []), text, gold_path)
@@ -51,6 +52,21 @@ def evaluate(prediction_path: str | Path, gold_path: str | Path) -> dict[str, An
     scores["problems"] = _score_contained(prediction.get("problems", []), gold_problems)
     scores["plans"] = _score_contained(prediction.get("plans", []), gold_plans)
     return scores
+
+
+_GOLD_LISTS = ("metrics", "optional_metrics", "not_metrics", "documents", "agencies", "mechanisms",
+               "activities", "places", "measure_groups", "problem_areas", "problems", "plans")
+
+
+def _check_gold(gold: dict, path: Path) -> None:
+    """One clear line for a gold file of the wrong shape, before any scoring trips on it."""
+    for key in _GOLD_LISTS:
+        value = gold.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, (str, dict)) for v in value):
+            raise InputError(f"{path}: gold key {key!r} must be a list of strings or objects")
+    for index, metric in enumerate(gold.get("metrics", [])):
+        if not isinstance(metric, dict) or not {"text", "value", "unit"} <= metric.keys():
+            raise InputError(f"{path}: gold metric {index} needs 'text', 'value' and 'unit'")
 
 
 def _load_json(path: Path, what: str) -> dict:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .model import Check, Entity, Item, Metric, Relation, Span
-from .resources import lexicon_file
+from .resources import alternation, lexicon_file
 
 __all__ = ["extract_metrics", "attach_entities", "fold", "KINDS"]
 
@@ -56,10 +56,6 @@ _CONJUNCTIONS = ("和", "及", "与", "、", "或")
 def fold(text: str) -> str:
     """Full-width digits and punctuation to ASCII, one character for one, so offsets still hold."""
     return _FOLDABLE.sub(lambda m: _FOLD[m.group()], text)  # faster than str.translate here
-
-
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
 @dataclass(frozen=True)
@@ -112,17 +108,17 @@ def _lexicon() -> _Lexicon:
             units[surface] = unit_class
     number = (r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
               rf"|[{_CN_DIGITS[:-2]}][{_CN_DIGITS}]*)")
-    scales = _alternation(u["scales"])
-    inner = _alternation(q["approx_inner"])
+    scales = alternation(u["scales"])
+    inner = alternation(q["approx_inner"])
     quantity = re.compile(
         number + rf" ?(?P<scale1>{scales})?(?P<inner>{inner})?(?P<scale2>{scales})? ?"
-        rf"(?P<unit>{_alternation(units)})(?P<after> ?(?:{_alternation(q['approx_after'])}))?")
-    percent = re.compile(rf"(?:{_alternation(u['percent_words'])})(?P<num>\d+(?:\.\d+)?|[{_CN_DIGITS}]+)")
-    yoy = "|".join([_alternation(q["year_on_year"])] + q["year_on_year_patterns"])
+        rf"(?P<unit>{alternation(units)})(?P<after> ?(?:{alternation(q['approx_after'])}))?")
+    percent = re.compile(rf"(?:{alternation(u['percent_words'])})(?P<num>\d+(?:\.\d+)?|[{_CN_DIGITS}]+)")
+    yoy = "|".join([alternation(q["year_on_year"])] + q["year_on_year_patterns"])
     change = re.compile(
-        rf"(?P<yoy>(?:{yoy}|{_alternation(q['period_on_period'])}) ?,? ?)?"
-        rf"(?P<each>{_alternation(q['respectively'])})?"
-        rf"(?P<verb>{_alternation(q['change_up'] + q['change_down'])})了?$")
+        rf"(?P<yoy>(?:{yoy}|{alternation(q['period_on_period'])}) ?,? ?)?"
+        rf"(?P<each>{alternation(q['respectively'])})?"
+        rf"(?P<verb>{alternation(q['change_up'] + q['change_down'])})了?$")
     return _Lexicon(
         units=units, aliases=u["aliases"], scales={k: float(v) for k, v in u["scales"].items()},
         blockers={k: tuple(v) for k, v in u["blockers"].items()}, level_chars=u["level_chars"],
@@ -130,25 +126,25 @@ def _lexicon() -> _Lexicon:
         exclusions=tuple(re.compile(p["regex"]) for p in n["patterns"]),
         quotes=tuple(tuple(pair) for pair in n["quotes"]), title_quotes=tuple(n["title_quotes"]),
         max_quote=int(n["max_quote_length"]),
-        fixed=re.compile(_alternation(n["names"] + n["idioms"])),
-        approx_before=re.compile(rf"(?:{_alternation(q['approx_before'])})$"),
+        fixed=re.compile(alternation(n["names"] + n["idioms"])),
+        approx_before=re.compile(rf"(?:{alternation(q['approx_before'])})$"),
         change=change, yoy=re.compile(yoy),
         up=frozenset(q["change_up"]), down=frozenset(q["change_down"]),
         rate_suffixes=tuple(q["rate_suffixes"]),
-        rate_links=re.compile(rf"(?:{_alternation(q['rate_links'])})$"),
-        average=re.compile(_alternation(q["average_markers"])),
+        rate_links=re.compile(rf"(?:{alternation(q['rate_links'])})$"),
+        average=re.compile(alternation(q["average_markers"])),
         part_markers=frozenset(q["part_markers"]),
-        strip_left=re.compile(rf"^(?:{_alternation(q['strip_left'] + q['verbs'] + q['part_markers'])})"),
+        strip_left=re.compile(rf"^(?:{alternation(q['strip_left'] + q['verbs'] + q['part_markers'])})"),
         verbs=frozenset(q["verbs"]),
-        verb_in=re.compile(_alternation(v for v in q["verbs"] if len(v) > 1)),
+        verb_in=re.compile(alternation(v for v in q["verbs"] if len(v) > 1)),
         head_nouns=tuple(q["head_nouns"]), modifiers=frozenset(q["modifiers"]),
-        strip_right=re.compile(rf"(?:{_alternation(q['strip_right'])})$"),
+        strip_right=re.compile(rf"(?:{alternation(q['strip_right'])})$"),
         protect_right=tuple(q["protect_right"]),
-        after_stop=re.compile(rf"^(?:{_alternation(q['after_stops'])})"),
-        after_cut=re.compile(_alternation(q["after_cuts"])),
+        after_stop=re.compile(rf"^(?:{alternation(q['after_stops'])})"),
+        after_cut=re.compile(alternation(q["after_cuts"])),
         complements={k: tuple(v) for k, v in q["complements"].items()},
         periods=tuple(re.compile(p) for p in q["periods"]),
-        period_cue=re.compile(_alternation(q["period_cues"])),
+        period_cue=re.compile(alternation(q["period_cues"])),
     )
 
 
@@ -577,7 +573,7 @@ def _subset_of(q: _Quantity, siblings: list[_Quantity]) -> None:
 
 
 def _fallback_subject(q: _Quantity, raw: str, folded: str, layout: _Layout, lex: _Lexicon) -> str:
-    """No subject beside the number (全县共计1500余人参加): borrow the previous clause's object."""
+    """No subject beside the number (全区合计800余人到场): borrow the previous clause's object."""
     clause_start, clause_end = layout.clause_bounds(q.clause)
     following = lex.after_stop.match(folded[q.end:clause_end].strip())
     verb = following.group() if following and following.group() in lex.verbs else ""
@@ -699,7 +695,7 @@ def extract_metrics(text: str, items: list[Item]) -> tuple[list[Metric], list[Ch
     ordered: list[_Quantity] = []
     for q in quantities:
         ordered.append(q)
-        for sibling in q.siblings:  # 办结率、满意率均达100%: one value, two subjects, one span
+        for sibling in q.siblings:  # 答复率、采纳率均为100%: one value, two subjects, one span
             ordered.append(_Quantity(**{**q.__dict__, "subject": sibling, "noun": sibling, "siblings": [],
                                         "subject_span": None}))
         previous = _previous_year(q) if q.kind == "change" else None

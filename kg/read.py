@@ -169,9 +169,11 @@ def _jurisdiction(title: str) -> str | None:
 
     >>> _jurisdiction("临江市云岭区2023年法治政府建设年度报告"), _jurisdiction("石门市市场监督管理局2023年度法治政府建设工作报告")
     ('临江市云岭区', '石门市')
+    >>> _jurisdiction("某某集团2023年度法治建设工作报告") is None
+    True
     """
     body = re.sub(r"^关于", "", title)
     body = re.split(r"[0-9０-９]{4}|关于|法治政府|依法行政", body)[0]
     body = body.replace("人民政府", "").strip()
     match = _ADMIN_CHAIN.match(body)
-    return match.group(0) if match else (body or None)
+    return match.group(0) if match else None  # a title without a place names no jurisdiction

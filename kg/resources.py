@@ -5,11 +5,13 @@ The wheel carries ``ontology/`` and ``data/`` inside the ``kg`` package
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 __all__ = ["data_dir", "ontology_dir", "ontology_file", "shapes_file", "queries_dir",
-           "bundled_report", "bundled_gold", "lexicon_file", "patterns_file"]
+           "bundled_report", "bundled_gold", "lexicon_file", "patterns_file", "alternation"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -56,3 +58,12 @@ def lexicon_file(name: str) -> Path:
 
 def patterns_file(name: str) -> Path:
     return data_dir() / "patterns" / name
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of lexicon words, longest first so that 人次 wins over 人.
+
+    >>> alternation(["人", "人次", "%"])
+    '人次|%|人'
+    """
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))

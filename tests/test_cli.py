@@ -182,3 +182,8 @@ def test_large_batches_skip_the_exports_unless_asked(tmp_path, monkeypatch):
     assert any("kg export" in w for w in result.warnings)
     forced = kg.build.build(sources, tmp_path / "forced", analyse=False, exports=True)
     assert forced.ok and (tmp_path / "forced" / "viewer.html").is_file()
+
+
+@pytest.mark.parametrize("base", ["notaniri", "http://example.org/no-slash", "http://exa mple.org/"])
+def test_a_bad_base_iri_is_one_clear_error(tmp_path, base):
+    assert_one_line_error(kg("build", bundled_report(), "-o", tmp_path / "out", "--base", base), "--base")

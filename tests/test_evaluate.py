@@ -182,3 +182,11 @@ def test_cli_prints_the_table_and_fails_cleanly(tmp_path):
     missing = runner.invoke(main, ["evaluate", str(_prediction(tmp_path)), str(tmp_path / "nope.json")])
     assert missing.exit_code != 0 and "Traceback" not in missing.output
     assert "nope.json" in missing.output and len(missing.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("gold", [{"agencies": 3}, {"metrics": [{"text": "x"}]}, {"plans": [1, 2]}])
+def test_gold_of_the_wrong_shape_is_one_clear_error(tmp_path, gold):
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps(gold), encoding="utf-8")
+    with pytest.raises(InputError, match="gold"):
+        evaluate(bundled_report(), path)
