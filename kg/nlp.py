@@ -78,15 +78,21 @@ class _TagTable:
 
     def __init__(self, lines: list[str], extra: dict[str, str]) -> None:
         self.lines = lines
-        self.extra = extra
+        self.found = dict(extra)  # our words first, then every word looked up so far
+        self.missing: set[str] = set()
 
     def get(self, word: str, default: str | None = None) -> str | None:
-        if word in self.extra:
-            return self.extra[word]
+        tag = self.found.get(word)
+        if tag is not None:
+            return tag
+        if word in self.missing:
+            return default
         key = word + "\t"
         index = bisect_left(self.lines, key)
         if index < len(self.lines) and self.lines[index].startswith(key):
-            return self.lines[index][len(key):]
+            tag = self.found[word] = self.lines[index][len(key):]
+            return tag
+        self.missing.add(word)
         return default
 
     def __getitem__(self, word: str) -> str:
