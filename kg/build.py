@@ -219,8 +219,7 @@ def write_graph_files(out: Path, nquads_texts: Iterable[str | Path]) -> None:
             else:
                 _write_trig(nq_tmp, trig_tmp, prefixes)
             try:
-                triples = (ox.Triple(q.subject, q.predicate, q.object)
-                           for q in ox.parse(path=str(nq_tmp), format=ox.RdfFormat.N_QUADS))
+                triples = (ox.Triple(q.subject, q.predicate, q.object) for q in _read_our_nquads(nq_tmp))
                 ox.serialize(_unique(triples), output=str(ttl_tmp), format=ox.RdfFormat.TURTLE,
                              prefixes=prefixes)
             finally:
@@ -233,9 +232,14 @@ def write_graph_files(out: Path, nquads_texts: Iterable[str | Path]) -> None:
 _PARALLEL_WRITE_BYTES = 32 << 20
 
 
+def _read_our_nquads(path: Path):
+    # Lenient: this is our own output (IRIs built by kg.rdf.iri_part, literals escaped
+    # there); re-validating every IRI costs as much as the rest of the parse.
+    return ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
+
+
 def _write_trig(nq_path: Path, trig_path: Path, prefixes: dict[str, str]) -> None:
-    ox.serialize(ox.parse(path=str(nq_path), format=ox.RdfFormat.N_QUADS), output=str(trig_path),
-                 format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    ox.serialize(_read_our_nquads(nq_path), output=str(trig_path), format=ox.RdfFormat.TRIG, prefixes=prefixes)
 
 
 def _unique(triples):
