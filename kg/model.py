@@ -48,6 +48,7 @@ class ReportMeta:
     title: str | None = None
     title_span: Span | None = None
     jurisdiction: str | None = None
+    author: str | None = None  # a department that reports on itself (…局, …委员会), from the title
     year: int | None = None
     published: str | None = None  # ISO 8601 date or date-time
     published_span: Span | None = None

@@ -206,6 +206,11 @@ class _Builder:
             add(r, DCTERMS_.issued, _typed(value, datatype))
         if meta.jurisdiction:
             add(r, FZ_.jurisdiction, self._jurisdiction_place())
+        if meta.author:
+            for entity in self.x.entities:
+                if entity.type == "Agency" and entity.label == meta.author:
+                    add(r, DCTERMS_.creator, self.node(entity.id))
+                    break
         add(r, FZ_.sourceText, _text(self.x.text))
         dataset = self.node("dataset")
         add(dataset, RDF_.type, QB_.DataSet)

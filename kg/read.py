@@ -150,6 +150,7 @@ def report_metadata(text: str) -> ReportMeta:
         if year:
             meta.year = int(year.group(1).translate(_DIGITS))
         meta.jurisdiction = _jurisdiction(meta.title)
+        meta.author = _author(meta.title)
     published = _PUBLISHED.search(head)
     if published is None:
         # Some reports end with the issuing body and a date instead of a metadata line.
@@ -164,6 +165,25 @@ def report_metadata(text: str) -> ReportMeta:
     return meta
 
 
+_DEPARTMENT = re.compile(r"(?:局|委员会|委|办公室|厅|院|中心|署|所|队)$")
+
+
+def _title_subject(title: str) -> str:
+    """The part of a title that names who reports (before the year, 关于 or the topic)."""
+    body = re.sub(r"^关于", "", title)
+    return re.split(r"[0-9０-９]{4}|关于|法治政府|依法行政", body)[0].strip()
+
+
+def _author(title: str) -> str | None:
+    """A department that reports on itself, as the title names it; None for a government.
+
+    >>> _author("石门市市场监督管理局2023年度法治政府建设工作报告"), _author("云岭市人民政府关于2022年度法治政府建设情况的报告")
+    ('石门市市场监督管理局', None)
+    """
+    subject = _title_subject(title)
+    return subject if _DEPARTMENT.search(subject) and not subject.endswith("政府") else None
+
+
 def _jurisdiction(title: str) -> str | None:
     """The place a report is about, from its title.
 
@@ -172,8 +192,6 @@ def _jurisdiction(title: str) -> str | None:
     >>> _jurisdiction("某某集团2023年度法治建设工作报告") is None
     True
     """
-    body = re.sub(r"^关于", "", title)
-    body = re.split(r"[0-9０-９]{4}|关于|法治政府|依法行政", body)[0]
-    body = body.replace("人民政府", "").strip()
+    body = _title_subject(title).replace("人民政府", "")
     match = _ADMIN_CHAIN.match(body)
     return match.group(0) if match else None  # a title without a place names no jurisdiction

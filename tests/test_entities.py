@@ -237,3 +237,17 @@ if __name__ == "__main__":
         regenerate()
     else:
         sys.exit(__doc__)
+
+
+@pytest.mark.parametrize("name, actor", [("structure-d-department.txt", "石门市市场监督管理局"),
+                                         ("structure-a-county.txt", "梧桐县人民政府")])
+def test_default_actor_is_the_reporting_department_or_the_government(name, actor):
+    from kg.pipeline import extract
+
+    from .conftest import FIXTURES
+
+    extraction = extract(FIXTURES / name)
+    label = {e.id: e.label for e in extraction.entities}
+    actors = {label[r.target] for r in extraction.relations if r.relation == "actor"}
+    assert actor in actors
+    assert sum(1 for e in extraction.entities if e.label == actor) == 1

@@ -112,3 +112,13 @@ def test_report_id_of_chinese_names_is_stable_and_distinct(tmp_path):
     b = report_id(tmp_path / "青禾县2023年报告.txt")
     assert a == report_id(tmp_path / "other" / "青禾县2024年报告.txt")
     assert a != b and a.isascii() and b.isascii()
+
+
+@pytest.mark.parametrize(
+    "name, author",
+    [("structure-d-department.txt", "石门市市场监督管理局"), ("structure-e-bureau.txt", "北岭市统计局"),
+     ("structure-a-county.txt", None), ("structure-b-city.txt", None)],
+)
+def test_a_department_reporting_on_itself_is_the_author(name, author):
+    meta, _ = read_report(FIXTURES / name)
+    assert meta.author == author
