@@ -167,21 +167,63 @@ def build(
     finally:
         shutil.rmtree(spool, ignore_errors=True)
     _copy_ontology(out)
-    if analyse:
-        from .analyze import analyze
-
-        analyze(out / "graph.trig", out)
     if exports is None:
         exports = len(result.built) <= EXPORT_REPORT_LIMIT
         if not exports:
             result.warnings.append(
                 f"{len(result.built)} reports: exports and viewer not written above {EXPORT_REPORT_LIMIT} reports "
                 f"(run `kg export {out} --to FORMAT`, or build with --exports)")
+    # The analysis and the exports both only read graph.trig: run them side by side.
+    analysis = _start_analysis(out) if analyse and exports else None
+    if analyse and analysis is None:
+        from .analyze import analyze
+
+        analyze(out / "graph.trig", out)
     if exports:
         from .export import export_all
 
         export_all(out / "graph.trig", out)
+    if analysis is not None:
+        _finish(analysis)
     return result
+
+
+def _start_analysis(out: Path):
+    """``analyze`` in a forked process; None where fork is not available."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+    process = multiprocessing.get_context("fork").Process(target=_analyse_in_child, args=(out, sender))
+    process.start()
+    sender.close()
+    return process, receiver
+
+
+def _analyse_in_child(out: Path, sender) -> None:
+    from .analyze import analyze
+
+    try:
+        analyze(out / "graph.trig", out)
+        sender.send(None)
+    except KgError as err:
+        sender.send(str(err))
+    except BaseException as err:  # reported by the parent, which owns the exit code
+        sender.send(f"{out / 'analysis.json'}: analysis failed ({type(err).__name__}: {err})")
+
+
+def _finish(analysis) -> None:
+    process, receiver = analysis
+    try:
+        message = receiver.recv()
+    except EOFError:  # the child died before it could say
+        message = None
+    process.join()
+    if message is None and process.exitcode != 0:
+        message = f"analysis process ended with exit code {process.exitcode}"
+    if message:
+        raise OutputError(message)
 
 
 def check_base(base: str) -> None:

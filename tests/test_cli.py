@@ -187,3 +187,17 @@ def test_large_batches_skip_the_exports_unless_asked(tmp_path, monkeypatch):
 @pytest.mark.parametrize("base", ["notaniri", "http://example.org/no-slash", "http://exa mple.org/"])
 def test_a_bad_base_iri_is_one_clear_error(tmp_path, base):
     assert_one_line_error(kg("build", bundled_report(), "-o", tmp_path / "out", "--base", base), "--base")
+
+
+def test_an_analysis_failure_is_reported_when_it_runs_beside_the_exports(tmp_path, monkeypatch):
+    import kg.analyze
+    import kg.build
+    from kg.errors import KgError, OutputError
+
+    def fail(graph, out):
+        raise KgError(f"{out}: analysis cannot be written")
+
+    monkeypatch.setattr(kg.analyze, "analyze", fail)
+    with pytest.raises(OutputError, match="analysis cannot be written"):
+        kg.build.build([FIXTURES / "structure-c-district.txt"], tmp_path)
+    assert (tmp_path / "viewer.html").is_file()  # the exports were still written
