@@ -35,7 +35,6 @@ from .graphio import load_store
 __all__ = ["analyze", "graph_view", "report_analysis", "render_html", "render_svg"]
 
 FZ = "http://example.org/fzzf#"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _ITEM_KINDS = {"Measure": "measure", "Problem": "problem", "Plan": "plan"}
 _ENTITY_KINDS = ("Agency", "Mechanism", "Activity", "PolicyDocument", "Place")
 # Edges between nodes that are bookkeeping, not meaning.

@@ -303,20 +303,25 @@ class _Layout:
         self.sentence_ends = [m.start() for m in _SENTENCE_END.finditer(folded)]
 
     def clause(self, pos: int) -> int:
-        return bisect.bisect_right(self.clause_ends, pos - 1) if pos else 0
+        return _index_of(self.clause_ends, pos)
 
     def clause_bounds(self, index: int) -> tuple[int, int]:
-        start = self.clause_ends[index - 1] + 1 if index else 0
-        end = self.clause_ends[index] if index < len(self.clause_ends) else len(self.text)
-        return start, end
+        return _bounds(self.clause_ends, index, len(self.text))
 
     def sentence(self, pos: int) -> int:
-        return bisect.bisect_right(self.sentence_ends, pos - 1) if pos else 0
+        return _index_of(self.sentence_ends, pos)
 
     def sentence_bounds(self, index: int) -> tuple[int, int]:
-        start = self.sentence_ends[index - 1] + 1 if index else 0
-        end = self.sentence_ends[index] if index < len(self.sentence_ends) else len(self.text)
-        return start, end
+        return _bounds(self.sentence_ends, index, len(self.text))
+
+
+def _index_of(ends: list[int], pos: int) -> int:
+    """Which stretch (between consecutive ``ends``) holds ``pos``."""
+    return bisect.bisect_right(ends, pos - 1) if pos else 0
+
+
+def _bounds(ends: list[int], index: int, length: int) -> tuple[int, int]:
+    return (ends[index - 1] + 1 if index else 0), (ends[index] if index < len(ends) else length)
 
 
 def _strip_left(words: str, lex: _Lexicon) -> tuple[str, list[str], bool]:

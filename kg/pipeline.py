@@ -34,7 +34,7 @@ def extract_text(text: str, meta: ReportMeta | None = None) -> Extraction:
     if meta is None:
         meta = report_metadata(text)
         meta.id, meta.source, meta.encoding = meta.id or "report", meta.source or "<text>", "utf-8"
-    structure = segment(text, meta.id)
+    structure = segment(text)
     extraction = Extraction(report=meta, text=text, sections=structure.sections, items=structure.items)
     if not structure.sections:
         extraction.warnings.append("no sections recognised: metrics and entities extracted without structure")

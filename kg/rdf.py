@@ -147,7 +147,6 @@ class _Builder:
         self.rid = extraction.report.id
         self.report = _iri(report_iri(base, self.rid))
         self.out = _Statements()
-        self.known_ids: set[str] = set()
 
     def node(self, local_id: str) -> str:
         return _iri(node_iri(self.base, self.rid, local_id))

@@ -146,7 +146,7 @@ def _lstrip(text: str, start: int, end: int) -> int:
 
 # --- sections -----------------------------------------------------------------
 
-def segment(text: str, report_id: str = "r") -> StructureResult:
+def segment(text: str) -> StructureResult:
     """Find the sections and items of a report.
 
     >>> r = segment("一、工作开展情况\\n(一)强化保障。召开会议3次。\\n二、存在问题\\n一是力量不足;二是意识不强。\\n三、下步安排\\n一是加强培训。\\n二是完善机制。")

@@ -158,7 +158,10 @@ def test_at_least_twelve_questions_each_with_english_chinese_and_documented_para
 @pytest.mark.parametrize("question", competency_questions(), ids=lambda q: q.name)
 def test_every_question_parses_and_runs(synthetic, question):
     params = {"report": RID, "node": f"<{node_iri(DEFAULT_BASE, RID, 'metric-3')}>"}
-    run_query(synthetic, question.name, {k: v for k, v in params.items() if k in question.params})
+    answer = json.loads(run_query(synthetic, question.name, {k: v for k, v in params.items() if k in question.params},
+                                  fmt="json"))
+    assert answer["head"]["vars"], question.name  # a SELECT names what it returns
+    assert isinstance(answer["results"]["bindings"], list)
 
 
 def test_synthetic_metrics(synthetic):
