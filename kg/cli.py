@@ -58,6 +58,9 @@ def main() -> None:
       kg build                       # the bundled report into ./out/
       kg build reports/ -o out/      # every *.txt under reports/
     """
+    from . import nlp
+
+    nlp.FREEZE_AFTER_LOADING = True
 
 
 @main.command()

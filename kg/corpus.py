@@ -1,6 +1,6 @@
 """Extraction of many reports, in worker processes when asked, streaming one report at a time.
 
-With a ``spool`` folder, each worker writes a report's N-Quads and contract
+With a ``spool`` folder, each worker writes a report's N-Triples and contract
 JSON to files there and sends back only their names, so neither the parent nor
 the pipe between them ever holds more than a report's worth of text, and the
 writing happens in parallel too. Without one, the outcome carries the texts.
@@ -22,20 +22,19 @@ from .errors import KgError
 
 __all__ = ["extract_many", "process_report", "Outcome", "SpooledOutcome"]
 
-Outcome = tuple[str, str, dict, list[str]]  # report id, N-Quads, contract JSON, warnings
-SpooledOutcome = tuple[str, Path, Path, list[str]]  # report id, N-Quads file, contract file, warnings
+Outcome = tuple[str, str, dict, list[str]]  # report id, N-Triples, contract JSON, warnings
+SpooledOutcome = tuple[str, Path, Path, list[str]]  # report id, N-Triples file, contract file, warnings
 
 
 def process_report(path: Path, base: str, spool: Path | None = None,
                    index: int = 0) -> Outcome | SpooledOutcome | KgError:
-    """Extract one report and turn it into N-Quads; a user-fixable error is returned, not raised."""
+    """Extract one report and turn it into N-Triples; a user-fixable error is returned, not raised."""
     from .pipeline import extract
-    from .rdf import graph_iri, to_ntriples
+    from .rdf import to_ntriples
 
     try:
         extraction = extract(path)
-        graph = f" <{graph_iri(base, extraction.report.id)}> .\n"
-        nquads = to_ntriples(extraction, base).replace(" .\n", graph)
+        ntriples = to_ntriples(extraction, base)
     except KgError as err:
         return err
     except Exception as err:  # noqa: BLE001 - one report's bug must not stop a batch
@@ -44,15 +43,15 @@ def process_report(path: Path, base: str, spool: Path | None = None,
     contract = extraction.to_contract()
     report_id, warnings = extraction.report.id, list(extraction.warnings)
     if spool is None:
-        return report_id, nquads, contract, warnings
-    nq_file, json_file = spool / f"{index:07d}.nq", spool / f"{index:07d}.json"
+        return report_id, ntriples, contract, warnings
+    nt_file, json_file = spool / f"{index:07d}.nt", spool / f"{index:07d}.json"
     try:
-        nq_file.write_text(nquads, encoding="utf-8", newline="\n")
+        nt_file.write_text(ntriples, encoding="utf-8", newline="\n")
         json_file.write_text(json.dumps(contract, ensure_ascii=False, indent=1) + "\n", encoding="utf-8",
                              newline="\n")
     except OSError as err:
         return KgError(f"{spool}: cannot write build files ({err.strerror or err})")
-    return report_id, nq_file, json_file, warnings
+    return report_id, nt_file, json_file, warnings
 
 
 def _process(args: tuple[Path, str, Path | None, int]):

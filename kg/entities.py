@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -74,6 +74,7 @@ class _Lexicon:
     level_prefixes: tuple
     place_suffix_re: re.Pattern
     levels: dict
+    place_suffix_ends: frozenset  # last letters of the level suffixes: most words are ruled out by one look-up
 
 
 def _json(name: str) -> dict:
@@ -105,6 +106,7 @@ def _lexicon() -> _Lexicon:
         triggers=triggers, head_re=re.compile(alternation(head_type)), head_type=head_type,
         verbal=frozenset(verbal), level_prefixes=tuple(sorted(heads["level_prefixes"], key=len, reverse=True)),
         place_suffix_re=re.compile(f"(?:{alternation(levels)})$"), levels=levels,
+        place_suffix_ends=frozenset(suffix[-1] for suffix in levels),
     )
 
 
@@ -125,15 +127,24 @@ def load_patterns() -> list[dict]:
 
 
 @cache
-def _pattern_ruler():
-    """A character-level EntityRuler: patterns match whatever jieba's word boundaries are."""
-    import spacy
+def _pattern_matcher():
+    """A character-level PhraseMatcher: patterns match whatever jieba's word boundaries are.
 
-    char_nlp = spacy.blank("zh")  # the default "char" segmenter: one token per character
-    ruler = char_nlp.add_pipe("entity_ruler")
-    ruler.add_patterns([{"label": p["label"], "pattern": p["pattern"], "id": p["id"]} for p in load_patterns()])
-    options = {p["pattern"]: p for p in load_patterns()}
-    return char_nlp, ruler, options
+    The matcher, not an EntityRuler: the ruler's bookkeeping around the same
+    matcher doubles the cost, and we keep the longest match ourselves.
+    """
+    import spacy
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
+
+    vocab = spacy.blank("zh").vocab  # the default "char" segmenter: one token per character
+    matcher = PhraseMatcher(vocab)
+    options = {}
+    for pattern in load_patterns():
+        options[pattern["pattern"]] = pattern
+        chars = list(pattern["pattern"])
+        matcher.add(pattern["label"], [Doc(vocab, words=chars, spaces=[False] * len(chars))])
+    return vocab, matcher, options
 
 
 # ----------------------------------------------------------------- context
@@ -163,6 +174,13 @@ class _Text:
     starts: list[int]  # jieba token starts, sorted
     ends: frozenset
     protected: list[tuple[int, int]] = field(default_factory=list)  # 《…》 and “…” regions
+    _heads: list[tuple[int, int, str]] | None = None
+
+    def heads(self) -> list[tuple[int, int, str]]:
+        """The heads of the line (see ``_heads``), found once for the rules that use them."""
+        if self._heads is None:
+            self._heads = list(_heads(self))
+        return self._heads
 
     def word_before(self, pos: int) -> int:
         """Start of the jieba word holding character ``pos - 1``."""
@@ -290,8 +308,19 @@ def _documents(tx: _Text) -> list[_Candidate]:
 
 def _place_level(name: str) -> str | None:
     lex = _lexicon()
+    if not name or name[-1] not in lex.place_suffix_ends:
+        return None
     match = lex.place_suffix_re.search(name)
     return lex.levels[match.group(0)] if match else None
+
+
+_BARE_SUFFIXES = ("县", "市", "区", "乡", "镇", "街道", "州", "旗")  # a suffix jieba cut off an unknown name
+
+
+@cache
+def _place_word_ends() -> re.Pattern:
+    letters = _lexicon().place_suffix_ends | {suffix[-1] for suffix in _BARE_SUFFIXES}
+    return re.compile("[" + "".join(sorted(map(re.escape, letters))) + "]")
 
 
 def _good_place_name(name: str) -> bool:
@@ -318,12 +347,17 @@ def _places(tx: _Text, meta: ReportMeta) -> tuple[list[_Candidate], list[_Candid
             add(match.start(), match.end(), _place_level(meta.jurisdiction), "jurisdiction")
     words = list(zip(tx.starts, tx.starts[1:] + [len(text)]))
     previous: _Candidate | None = None
-    for index, (start, end) in enumerate(words):
+    # Only words ending in a place suffix's last letter can be places: find those letters, not every word.
+    for letter in _place_word_ends().finditer(text):
+        index = bisect_right(tx.starts, letter.start()) - 1
+        start, end = words[index]
+        if end != letter.end():
+            continue
         word = text[start:end]
         candidate = None
         if _place_level(word) and _good_place_name(word):
             candidate = (start, end)
-        elif word in ("县", "市", "区", "乡", "镇", "街道", "州", "旗") and index > 0:
+        elif word in _BARE_SUFFIXES and index > 0:
             # an unknown name that jieba left apart from its suffix: 青禾|县
             name_start, name_end = words[index - 1]
             name = text[name_start:name_end]
@@ -343,9 +377,7 @@ def _places(tx: _Text, meta: ReportMeta) -> tuple[list[_Candidate], list[_Candid
             add(candidate[0], candidate[1], level, "suffix")
             previous = found.get(candidate)
     # towns listed before a count: 甲、乙、丙三个乡镇 (the count must agree)
-    units = alternation(lex.heads["Place"]["count_units"])
-    pattern = re.compile(rf"((?:[\u4e00-\u9fff]{{2,6}}、)+[\u4e00-\u9fff]{{2,4}})([{_NUMERAL}]+)个?({units})")
-    for match in pattern.finditer(text):
+    for match in _counted_list().finditer(text):
         first_sep = text.index("、", match.start())
         begin = _list_start(tx, match.start(), first_sep)
         names = text[begin:match.end(1)].split("、")
@@ -357,7 +389,7 @@ def _places(tx: _Text, meta: ReportMeta) -> tuple[list[_Candidate], list[_Candid
         for name in names:
             add(offset, offset + len(name), level, "counted-list")
             offset += len(name) + 1
-    for head_start, head_end, head in _heads(tx):
+    for head_start, head_end, head in tx.heads():
         if lex.head_type[head] != "Place":
             continue
         start = _scan_left(tx, head_start, head_end)
@@ -366,6 +398,12 @@ def _places(tx: _Text, meta: ReportMeta) -> tuple[list[_Candidate], list[_Candid
     # places inside titles only serve as prefixes of agency names (《某县某局…》)
     every = sorted(found.values(), key=lambda c: (c.start, c.end))
     return [c for c in every if not tx.inside(c.start, c.end)], every
+
+
+@cache
+def _counted_list() -> re.Pattern:
+    units = alternation(_lexicon().heads["Place"]["count_units"])
+    return re.compile(rf"((?:[\u4e00-\u9fff]{{2,6}}、)+[\u4e00-\u9fff]{{2,4}})([{_NUMERAL}]+)个?({units})")
 
 
 def _list_start(tx: _Text, floor: int, first_sep: int) -> int:
@@ -403,20 +441,27 @@ def _rank(level: str | None) -> int:
     return _RANKS.index(level) if level in _RANKS else len(_RANKS)
 
 
-def _patterns(tx: _Text, places: list[_Candidate]) -> list[_Candidate]:
-    """Pattern-file names; agency types take the level prefix or the place before them."""
-    char_nlp, ruler, options = _pattern_ruler()
+def _pattern_matches(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of the pattern-file phrases in ``text``, the longest where they overlap."""
+    vocab, matcher, _ = _pattern_matcher()
     from spacy.tokens import Doc
+    from spacy.util import filter_spans
 
     # one token per character, built directly (the char segmenter's own alignment step is slow)
-    doc = ruler(Doc(char_nlp.vocab, words=list(tx.text), spaces=[False] * len(tx.text)))
+    doc = Doc(vocab, words=list(text), spaces=[False] * len(text))
+    spans = filter_spans(matcher(doc, as_spans=True))
+    return sorted((span.start_char, span.end_char, span.label_) for span in spans)
+
+
+def _patterns(tx: _Text, places: list[_Candidate], matches: list[tuple[int, int, str]]) -> list[_Candidate]:
+    """Pattern-file names; agency types take the level prefix or the place before them."""
+    options = _pattern_matcher()[2]
     lex, text = _lexicon(), tx.text
     place_ending = {p.end: p for p in places}
     out = []
-    for span in doc.ents:
-        start, end = span.start_char, span.end_char
-        option = options[span.text]
-        if tx.inside(start, end) and span.label_ != "Agency":
+    for start, end, entity_type in matches:
+        option = options[text[start:end]]
+        if tx.inside(start, end) and entity_type != "Agency":
             continue
         canonical, prefix = option["id"], ""
         if option.get("level_prefix"):
@@ -426,8 +471,8 @@ def _patterns(tx: _Text, places: list[_Candidate]) -> list[_Candidate]:
                 prefix = next((p for p in lex.level_prefixes if text.startswith(p, start - len(p))), "")
         if option.get("needs_prefix") and not prefix:
             continue
-        label = prefix + span.text
-        candidate = _Candidate(start - len(prefix), end, span.label_, label, prefix + canonical,
+        label = prefix + text[start:end]
+        candidate = _Candidate(start - len(prefix), end, entity_type, label, prefix + canonical,
                                f"pattern:{option['id']}", surface=label, via_pattern=True)
         if option.get("short_for"):
             candidate.short_for = (prefix + option["short_for"], option["merge_when"])
@@ -452,7 +497,7 @@ def _headed(tx: _Text) -> list[_Candidate]:
     generic = set(lex.heads["generic_labels"])
     titles = _titles(tx)
     out = []
-    for head_start, head_end, head in _heads(tx):
+    for head_start, head_end, head in tx.heads():
         etype = lex.head_type[head]
         if etype == "Place":
             continue
@@ -856,6 +901,8 @@ def _line_candidates(text: str, meta: ReportMeta):
     nlp = get_nlp()
     whole = len(text) <= ONE_PASS_LIMIT
     token_starts, token_ends = word_spans(text) if whole else ((), ())
+    matches = _pattern_matches(text) if whole else []  # patterns hold no line end
+    match_starts = [start for start, _, _ in matches]
     cache: dict[str, list[_Candidate]] = {}
     line_start = 0
     for line in text.split("\n"):
@@ -868,25 +915,29 @@ def _line_candidates(text: str, meta: ReportMeta):
                     high = bisect_right(token_starts, line_end - 1)
                     starts = [s - line_start for s in token_starts[low:high]]
                     ends = [e - line_start for e in token_ends[low:high]]
+                    low, high = bisect_left(match_starts, line_start), bisect_left(match_starts, line_end)
+                    line_matches = [(s - line_start, e - line_start, t) for s, e, t in matches[low:high]]
                 else:
                     doc = nlp(line)
                     starts = [token.idx for token in doc]
                     ends = [token.idx + len(token.text) for token in doc]
-                found = _candidates_in_line(line, starts, ends, meta)
+                    line_matches = _pattern_matches(line)
+                found = _candidates_in_line(line, starts, ends, meta, line_matches)
                 if len(cache) < _LINE_CACHE_SIZE:
                     cache[line] = found
             yield line_start, found
         line_start = line_end + 1
 
 
-def _candidates_in_line(line: str, starts: list[int], ends: list[int], meta: ReportMeta) -> list[_Candidate]:
+def _candidates_in_line(line: str, starts: list[int], ends: list[int], meta: ReportMeta,
+                        pattern_matches: list[tuple[int, int, str]]) -> list[_Candidate]:
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     tx = _Text(line, starts, frozenset(ends))
     tx.protected = _titles(tx)
     documents = _documents(tx)
     places, all_places = _places(tx, meta)
-    named = _patterns(tx, all_places) + _headed(tx)
+    named = _patterns(tx, all_places, pattern_matches) + _headed(tx)
     quoted = _quoted(tx, named)
     in_quote = bytearray(len(line) + 1)  # names inside a quoted name are part of it
     for c in quoted:

@@ -680,12 +680,14 @@ def export(graph_path: str | Path, fmt: str, output: str | Path | None = None, *
     return target
 
 
-def export_all(graph_path: str | Path, out: str | Path, *, font: str = DEFAULT_DOT_FONT) -> list[Path]:
-    """Write every export format into ``out`` under the names of :data:`FORMATS`."""
+def export_all(graph_path: str | Path, out: str | Path, *, font: str = DEFAULT_DOT_FONT,
+               formats: Iterable[str] | None = None) -> list[Path]:
+    """Write every export format (or those of ``formats``) into ``out`` under the names of :data:`FORMATS`."""
     out = Path(out)
     source = resolve_graph(graph_path)
-    graph = property_graph(source)
+    chosen = [fmt for fmt in FORMATS if formats is None or fmt in formats]
+    graph = property_graph(source) if any(fmt != "jsonld" for fmt in chosen) else None
     written: list[Path] = []
-    for fmt, name in FORMATS.items():
-        written.extend(_write(fmt, source, graph, out / name, font))
+    for fmt in chosen:
+        written.extend(_write(fmt, source, graph, out / FORMATS[fmt], font))
     return written

@@ -42,13 +42,13 @@ plan continues are gaps.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
-from .model import Extraction, Gaps, Item, Link
+from .model import Extraction, Gaps, Item, Link, Span
 from .resources import lexicon_file
 
 __all__ = ["link_items", "score_pair", "item_terms", "WEIGHTS", "ADDRESSES_THRESHOLD", "BEST_MATCH_FLOOR",
@@ -122,53 +122,56 @@ def item_terms(text: str) -> list[str]:
     from .nlp import load_domain_dictionary
 
     load_domain_dictionary()
-    return list(_content_terms(tuple(jieba.cut(text))))
+    return _content_terms(jieba.cut(text))
 
 
-@lru_cache(maxsize=4096)
-def _heading_terms(text: str) -> frozenset[str]:
-    # Many measures share one heading: segment it once.
-    return frozenset(item_terms(text))
-
-
-def _content_terms(words: tuple[str, ...]) -> list[str]:
+def _content_terms(words: Iterable[str], seen: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """The terms of ``words``; ``seen`` remembers each word's, for the words a report repeats."""
     import jieba
 
     from .nlp import word_tags
 
-    stop = _stopwords()
-    known = jieba.dt.FREQ
+    seen = {} if seen is None else seen
     # Tags come from the dictionary: jieba.posseg's own cut runs an HMM over every
     # sentence and costs ten times the segmentation. Words the dictionary lacks
     # (new compounds found by jieba's HMM) are content words.
-    tags = word_tags()
+    tags, known, stop = word_tags(), jieba.dt.FREQ, _stopwords()
     out: list[str] = []
     for word in words:
-        flag = tags.get(word, "n")
-        if not _WORD.fullmatch(word) or word in stop or flag in _NOT_TOPICAL or flag.startswith(_NOT_TOPICAL_PREFIXES):
-            continue
-        out.append(word)
-        for part in _parts(word):
-            if part != word and known.get(part) and part not in stop:
-                out.append(part)
+        terms = seen.get(word)
+        if terms is None:
+            flag = tags.get(word, "n")
+            if (not _WORD.fullmatch(word) or word in stop or flag in _NOT_TOPICAL
+                    or flag.startswith(_NOT_TOPICAL_PREFIXES)):
+                terms = ()
+            else:
+                terms = (word, *(part for part in _parts(word) if part != word and known.get(part) and part not in stop))
+            seen[word] = terms
+        out.extend(terms)
     return out
 
 
-def _terms_by_item(extraction: Extraction) -> dict[str, list[str]]:
-    """Content words of every item, from the report's one segmentation (shared with entities)."""
-    from .nlp import ONE_PASS_LIMIT, word_spans
+class _SpanTerms:
+    """Content words of any span of the report, from its one segmentation (shared with entities).
 
-    text = extraction.text
-    if len(text) > ONE_PASS_LIMIT:
-        return {item.id: item_terms(item.span.text) for item in extraction.items}
-    starts, ends = word_spans(text)
-    out = {}
-    for item in extraction.items:
-        low = bisect_left(starts, item.span.start)
-        high = bisect_left(starts, item.span.end)
-        words = tuple(text[s:min(e, item.span.end)] for s, e in zip(starts[low:high], ends[low:high]))
-        out[item.id] = _content_terms(words)
-    return out
+    Items and headings are spans of the text: slicing the report's words costs
+    nothing, where segmenting each piece again would cost as much as the report.
+    """
+
+    def __init__(self, text: str) -> None:
+        from .nlp import ONE_PASS_LIMIT, word_spans
+
+        self.text = text
+        self.whole = len(text) <= ONE_PASS_LIMIT
+        self.starts, self.ends = word_spans(text) if self.whole else ((), ())
+        self.seen: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, span: Span) -> list[str]:
+        if not self.whole:
+            return item_terms(span.text)
+        low, high = bisect_left(self.starts, span.start), bisect_left(self.starts, span.end)
+        words = (self.text[s:min(e, span.end)] for s, e in zip(self.starts[low:high], self.ends[low:high]))
+        return _content_terms(words, self.seen)
 
 
 def _parts(word: str) -> list[str]:
@@ -244,18 +247,20 @@ def link_items(extraction: Extraction) -> tuple[list[Link], Gaps]:
         if relation.relation == "mentions":
             # Prefixed so that an entity id never meets a word in the shared idf table.
             mentions.setdefault(relation.source, set()).add(_ENTITY + relation.target)
-    terms = _terms_by_item(extraction)
+    span_terms = _SpanTerms(extraction.text)
+    terms = {item.id: span_terms(item.span) for item in extraction.items}
+    headings = {section.id: section.heading for section in extraction.sections}
     idf = _idf([terms[item.id] for item in extraction.items])
     idf.update(_idf([sorted(mentions.get(item.id, ())) for item in extraction.items]))
     idf = _Idf(idf)
 
-    def profile(item: Item, heading_texts: list[str | None]) -> _Profile:
-        heading = frozenset(t for text in heading_texts if text for t in _heading_terms(text))
+    def profile(item: Item, heading_spans: list[Span | None]) -> _Profile:
+        heading = frozenset(t for span in heading_spans if span for t in span_terms(span))
         return _Profile(item.id, frozenset(terms[item.id]), heading, frozenset(mentions.get(item.id, ())))
 
-    problem_profiles = [profile(p, [p.group, _title(p)]) for p in problems]
+    problem_profiles = [profile(p, [headings.get(p.group_id), _title(p)]) for p in problems]
     plan_profiles = [profile(p, [_title(p)]) for p in plans]
-    measure_profiles = {m.id: profile(m, [m.group]) for m in measures}
+    measure_profiles = {m.id: profile(m, [headings.get(m.group_id)]) for m in measures}
     groups = _pool_groups(measures, measure_profiles)
 
     links = _addresses(plan_profiles, problem_profiles, idf)
@@ -328,8 +333,8 @@ def _pool_groups(measures: list[Item], profiles: dict[str, _Profile]) -> dict[st
     return {group_id: _Profile(group_id, p.terms, p.heading, p.entities) for group_id, p in pooled.items()}
 
 
-def _title(item: Item) -> str:
-    return item.title.text if item.title else item.span.text
+def _title(item: Item) -> Span:
+    return item.title or item.span
 
 
 def _idf(documents: list[list[str]]) -> dict[str, float]:

@@ -10,6 +10,7 @@ IRIs are ``BASE + report id + "/" + local id``; local ids come from the model
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import lru_cache
 from urllib.parse import quote
@@ -43,8 +44,17 @@ def iri_part(text: str) -> str:
     >>> iri_part("agency/court-1(试行)")
     'agency/court-1%28试行%29'
     """
-    return "".join(c if not c.isascii() and c.isprintable() and not c.isspace() else quote(c, safe="/-_.~")
-                   for c in text)
+    return _MAY_NEED_QUOTING.sub(_quote_char, text)
+
+
+# Characters that are certainly kept (unreserved ASCII, the path's "/", common CJK) are
+# skipped by the regex; only the others are looked at one by one.
+_MAY_NEED_QUOTING = re.compile(r"[^A-Za-z0-9/\-_.~\u4e00-\u9fff]")
+
+
+def _quote_char(match: re.Match) -> str:
+    c = match.group()
+    return c if not c.isascii() and c.isprintable() and not c.isspace() else quote(c, safe="/-_.~")
 
 
 def report_iri(base: str, report_id: str) -> str:
@@ -86,7 +96,8 @@ _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
 def _text(value: str, lang: str | None = None) -> str:
-    escaped = value.translate(_ESCAPES)
+    # Most texts hold nothing to escape, and the membership tests are 40 times faster than translate().
+    escaped = value.translate(_ESCAPES) if "\\" in value or '"' in value or "\n" in value or "\r" in value else value
     return f'"{escaped}"@{lang}' if lang else f'"{escaped}"'
 
 
@@ -101,8 +112,11 @@ def _decimal(value: float) -> str:
     return _typed(lexical, XSD.decimal)
 
 
+_INTEGER = f"^^<{XSD.integer}>"  # looked up once: a closed namespace's attribute access is slow
+
+
 def _int(value: int) -> str:
-    return _typed(str(int(value)), XSD.integer)
+    return f'"{int(value)}"{_INTEGER}'
 
 
 def _bool(value: bool) -> str:
@@ -110,16 +124,22 @@ def _bool(value: bool) -> str:
 
 
 class _Statements:
-    """An ordered, duplicate-free list of N-Triples lines."""
+    """N-Triples lines, in the order added; duplicates are dropped when the text is made."""
 
     def __init__(self) -> None:
-        self.lines: dict[str, None] = {}
+        self.chunks: list[str] = []  # one line each, or a block of whole lines
 
     def add(self, s: str, p: str, o: str) -> None:
-        self.lines[f"{s} {p} {o} .\n"] = None
+        self.chunks.append(f"{s} {p} {o} .\n")
+
+    def add_block(self, lines: str) -> None:
+        self.chunks.append(lines)
 
     def text(self) -> str:
-        return "".join(self.lines)
+        # split("\n"), not splitlines(): a literal may hold U+2028 or \x85, which are not line ends here
+        lines = dict.fromkeys("".join(self.chunks).split("\n"))
+        lines.pop("", None)
+        return "\n".join(lines) + "\n" if lines else ""
 
 
 def to_ntriples(extraction: Extraction, base: str) -> str:
@@ -147,32 +167,38 @@ class _Builder:
         self.rid = extraction.report.id
         self.report = _iri(report_iri(base, self.rid))
         self.out = _Statements()
+        self.nodes: dict[str, str] = {}  # local id → <iri>
 
     def node(self, local_id: str) -> str:
-        return _iri(node_iri(self.base, self.rid, local_id))
+        iri = self.nodes.get(local_id)
+        if iri is None:
+            iri = self.nodes[local_id] = _iri(node_iri(self.base, self.rid, local_id))
+        return iri
 
     def evidence(self, node: str, span: Span) -> None:
         """Attach a Web Annotation SpecificResource with position and quote selectors."""
-        add, text = self.out.add, self.x.text
+        text = self.x.text
         resource = node[:-1] + f"/ev/{span.start}-{span.end}>"
         position = resource[:-1] + "/pos>"
         quoted = resource[:-1] + "/quote>"
-        add(node, FZ_.evidence, resource)
-        add(resource, RDF_.type, OA_.SpecificResource)
-        add(resource, OA_.hasSource, self.report)
-        add(resource, OA_.hasSelector, position)
-        add(resource, OA_.hasSelector, quoted)
-        add(position, RDF_.type, OA_.TextPositionSelector)
-        add(position, OA_.start, _int(span.start))
-        add(position, OA_.end, _int(span.end))
-        add(quoted, RDF_.type, OA_.TextQuoteSelector)
-        add(quoted, OA_.exact, _text(span.text))
+        # One block of lines: a report has hundreds of spans, and a call per statement shows.
+        lines = (f"{node} {FZ_.evidence} {resource} .\n"
+                 f"{resource} {RDF_.type} {OA_.SpecificResource} .\n"
+                 f"{resource} {OA_.hasSource} {self.report} .\n"
+                 f"{resource} {OA_.hasSelector} {position} .\n"
+                 f"{resource} {OA_.hasSelector} {quoted} .\n"
+                 f"{position} {RDF_.type} {OA_.TextPositionSelector} .\n"
+                 f"{position} {OA_.start} {_int(span.start)} .\n"
+                 f"{position} {OA_.end} {_int(span.end)} .\n"
+                 f"{quoted} {RDF_.type} {OA_.TextQuoteSelector} .\n"
+                 f"{quoted} {OA_.exact} {_text(span.text)} .\n")
         prefix = text[max(0, span.start - _QUOTE_CONTEXT):span.start]
         suffix = text[span.end:span.end + _QUOTE_CONTEXT]
         if prefix:
-            add(quoted, OA_.prefix, _text(prefix))
+            lines += f"{quoted} {OA_.prefix} {_text(prefix)} .\n"
         if suffix:
-            add(quoted, OA_.suffix, _text(suffix))
+            lines += f"{quoted} {OA_.suffix} {_text(suffix)} .\n"
+        self.out.add_block(lines)
 
     def build(self) -> _Statements:
         self._report()
@@ -242,7 +268,7 @@ class _Builder:
             add(node, FZ_.heading, _text(section.heading.text, "zh"))
             add(node, RDFS_.label, _text(section.heading.text, "zh"))
             add(node, FZ_.level, _int(section.level))
-            add(node, FZ_.sectionKind, _iri(getattr(FZ, section.kind)))
+            add(node, FZ_.sectionKind, getattr(FZ_, section.kind))
             if section.parent:
                 add(node, FZ_.parentSection, self.node(section.parent))
             self.evidence(node, section.heading)
@@ -362,7 +388,7 @@ class _Builder:
 
     def _relations(self) -> None:
         for relation in self.x.relations:
-            self.out.add(self.node(relation.source), _iri(getattr(FZ, relation.relation)),
+            self.out.add(self.node(relation.source), getattr(FZ_, relation.relation),
                          self.node(relation.target))
 
     def _links(self) -> None:

@@ -189,7 +189,7 @@ def test_a_bad_base_iri_is_one_clear_error(tmp_path, base):
     assert_one_line_error(kg("build", bundled_report(), "-o", tmp_path / "out", "--base", base), "--base")
 
 
-def test_an_analysis_failure_is_reported_when_it_runs_beside_the_exports(tmp_path, monkeypatch):
+def test_an_analysis_failure_is_reported_and_the_exports_still_written(tmp_path, monkeypatch):
     import kg.analyze
     import kg.build
     from kg.errors import KgError, OutputError
@@ -201,3 +201,23 @@ def test_an_analysis_failure_is_reported_when_it_runs_beside_the_exports(tmp_pat
     with pytest.raises(OutputError, match="analysis cannot be written"):
         kg.build.build([FIXTURES / "structure-c-district.txt"], tmp_path)
     assert (tmp_path / "viewer.html").is_file()  # the exports were still written
+
+
+@pytest.mark.parametrize("failure", ["bug", "death"])
+def test_a_crash_while_finishing_the_graph_is_one_clear_error(tmp_path, monkeypatch, failure):
+    import os
+
+    import kg.build
+    import kg.export
+    from kg.errors import OutputError
+
+    def crash(graph, out, **options):
+        if failure == "death":
+            os._exit(3)
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(kg.export, "export_all", crash)
+    with pytest.raises(OutputError, match="unexpected" if failure == "bug" else "exit code 3") as caught:
+        kg.build.build([FIXTURES / "structure-c-district.txt"], tmp_path)
+    assert "\n" not in str(caught.value)
+    assert (tmp_path / "graph.trig").is_file()

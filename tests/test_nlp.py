@@ -38,3 +38,46 @@ def test_word_tags_agree_with_jieba_posseg():
     assert len(reference) > 300_000
     assert all(tags[word] == tag for word, tag in reference.items() if word not in ours)
     assert tags["人次"] == "q"  # from our domain dictionary
+
+
+def _cache_folder(tmp_path):
+    """A folder holding a copy of jieba's cache file, as jieba itself wrote it."""
+    import shutil
+
+    import jieba
+
+    from kg.nlp import load_domain_dictionary
+
+    load_domain_dictionary()
+    shutil.copy(f"{jieba.dt.tmp_dir}/jieba.cache", tmp_path / "jieba.cache")
+    return tmp_path
+
+
+def test_fast_cache_load_gives_jiebas_own_dictionary(tmp_path):
+    import jieba
+
+    from kg.nlp import _load_jieba_cache
+
+    folder = _cache_folder(tmp_path)
+    ours, reference = jieba.Tokenizer(), jieba.Tokenizer()
+    ours.tmp_dir = reference.tmp_dir = str(folder)
+    _load_jieba_cache(ours)
+    assert ours.initialized
+    reference.initialize()
+    assert ours.total == reference.total
+    assert ours.FREQ == reference.FREQ
+    text = "县司法局组织开展行政执法人员培训，全年办理行政复议案件36件。"
+    assert ours.lcut(text) == reference.lcut(text)
+
+
+@pytest.mark.parametrize("content", [b"", b"not a marshal stream", b"\xe9"])
+def test_damaged_cache_is_left_to_jieba(tmp_path, content):
+    import jieba
+
+    from kg.nlp import _load_jieba_cache
+
+    (tmp_path / "jieba.cache").write_bytes(content)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.tmp_dir = str(tmp_path)
+    _load_jieba_cache(tokenizer)
+    assert not tokenizer.initialized

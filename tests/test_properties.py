@@ -31,3 +31,23 @@ def test_extraction_never_crashes_and_offsets_stay_inside(text):
         assert 0 <= span.start < span.end <= n
         assert text[span.start:span.end] == span.text
     to_ntriples(extraction, "http://example.org/t/")  # every extraction can be written as RDF
+
+
+def _iri_part_by_definition(text: str) -> str:
+    # RFC 3987's rule as the docstring of iri_part states it, one character at a time.
+    from urllib.parse import quote
+
+    return "".join(c if not c.isascii() and c.isprintable() and not c.isspace() else quote(c, safe="/-_.~")
+                   for c in text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), _TEXT))
+def test_iri_part_keeps_letters_and_quotes_the_rest(text):
+    import pyoxigraph as ox
+
+    from kg.rdf import iri_part
+
+    part = iri_part(text)
+    assert part == _iri_part_by_definition(text)
+    ox.NamedNode("http://example.org/t/" + part)  # a valid IRI, checked by pyoxigraph

@@ -107,23 +107,24 @@ def _astuple(span: Span) -> tuple[int, int, str]:
     return span.start, span.end, span.text
 
 
-def _store_of(nquads: str) -> ox.Store:
+def _store_of(ntriples: str, report_id: str) -> ox.Store:
+    """A store holding one report's statements in its named graph, as ``kg build`` writes them."""
     store = ox.Store()
-    store.bulk_load(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+    graph = ox.NamedNode(graph_iri(DEFAULT_BASE, report_id))
+    store.bulk_load(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
     return store
 
 
 @pytest.fixture(scope="module")
 def synthetic() -> ox.Store:
-    graph = f" <{graph_iri(DEFAULT_BASE, RID)}> .\n"
-    return _store_of(to_ntriples(synthetic_extraction(), DEFAULT_BASE).replace(" .\n", graph))
+    return _store_of(to_ntriples(synthetic_extraction(), DEFAULT_BASE), RID)
 
 
 @pytest.fixture(scope="module")
 def bundled() -> ox.Store:
     outcome = process_report(bundled_report(), DEFAULT_BASE)
     assert not isinstance(outcome, Exception), outcome
-    return _store_of(outcome[1])
+    return _store_of(outcome[1], outcome[0])
 
 
 def rows(store, name, **params) -> list[dict]:

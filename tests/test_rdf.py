@@ -160,3 +160,17 @@ def test_report_node_carries_dublin_core_metadata(bundled_extraction, gold):
     assert str(graph.value(report, DCTERMS.issued)).startswith("2024-12-31T17:00")
     assert str(graph.value(report, FZ.year)) == "2024"
     assert Path(str(graph.value(report, DCTERMS.source))).name == "puyang-2024.txt"
+
+
+def test_statements_keep_unusual_line_separators_inside_literals():
+    from kg.model import ReportMeta
+    from kg.pipeline import extract_text
+    from kg.rdf import to_ntriples
+
+    # U+2028, U+0085 and form feed end lines for str.splitlines, never in N-Triples
+    text = "一、工作情况\n全年办理案件12件\u2028其中复议3件\x85。\f二、存在问题\n一是人员不足\u2028。\n"
+    meta = ReportMeta(id="separators", source="separators.txt", encoding="utf-8", sha256="")
+    ntriples = to_ntriples(extract_text(text, meta), "http://example.org/t/")
+    graph = Graph().parse(data=ntriples, format="nt")
+    assert text in {str(o) for o in graph.objects(None, FZ.sourceText)}
+    assert len(graph) == ntriples.count("\n")
