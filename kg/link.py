@@ -47,6 +47,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
 
 from .model import Extraction, Gaps, Item, Link, Span
 from .resources import lexicon_file
@@ -170,7 +171,10 @@ class _SpanTerms:
         if not self.whole:
             return item_terms(span.text)
         low, high = bisect_left(self.starts, span.start), bisect_left(self.starts, span.end)
-        words = (self.text[s:min(e, span.end)] for s, e in zip(self.starts[low:high], self.ends[low:high]))
+        text = self.text
+        words = [text[s:e] for s, e in zip(self.starts[low:high], self.ends[low:high])]
+        if words and self.ends[high - 1] > span.end:  # only the last word can run past the span
+            words[-1] = text[self.starts[high - 1]:span.end]
         return _content_terms(words, self.seen)
 
 
@@ -194,7 +198,7 @@ class _Profile:
 
 
 def _weight(terms: Iterable[str], idf: dict[str, float]) -> float:
-    return sum(idf.get(t, 0.0) for t in terms)
+    return sum(map(idf.get, terms, repeat(0.0)))  # idf.get(term, 0.0) for each, without a Python loop
 
 
 class _Idf(dict):

@@ -221,3 +221,11 @@ def test_a_crash_while_finishing_the_graph_is_one_clear_error(tmp_path, monkeypa
         kg.build.build([FIXTURES / "structure-c-district.txt"], tmp_path)
     assert "\n" not in str(caught.value)
     assert (tmp_path / "graph.trig").is_file()
+
+
+def test_the_finishing_shares_cover_every_export_once():
+    import kg.build
+    from kg.export import FORMATS
+
+    steps = [step for share in kg.build._SHARES for step in share]
+    assert sorted(steps) == sorted(["analysis", *FORMATS])
