@@ -73,7 +73,10 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise OutputError(f"{target.parent}: cannot write output here ({err.strerror or err})") from None
     try:
         yield Path(tmp)
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as err:  # say which file (a folder in its place, a vanished parent)
+            raise OutputError(f"{target}: cannot write ({err.strerror or err})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -139,7 +142,8 @@ def build(
     seen_ids: dict[str, Path] = {}
     # The analysis and the exports only read graph.trig; processes forked now import
     # their libraries on the second core while this one imports spaCy and extracts.
-    finishers = _Finisher.start_all(out) if analyse or exports is not False else []
+    may_export = exports if exports is not None else len(reports) <= EXPORT_REPORT_LIMIT
+    finishers = _Finisher.start_all(out) if analyse or may_export else []
     # Workers write each report's N-Triples and JSON into a spool beside the outputs (same file
     # system, so a JSON is renamed into place atomically); memory stays flat on a corpus.
     spool = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
@@ -201,21 +205,24 @@ def _finishing_steps(*, analyse: bool, exports: bool) -> set[str]:
 def _finish_graph(out: Path, steps: set[str]) -> None:
     """The analysis and the exports (those in ``steps``) of the graph just written into ``out``.
 
-    A failure of one does not stop the others; the first error is raised at the end.
+    A failure of one does not stop the others; all are reported, in one line, at the end.
     """
     from .analyze import analyze
     from .export import export_all
 
     formats = steps - {"analysis"}
     errors = []
-    for step, wanted in ((analyze, "analysis" in steps), (partial(export_all, formats=formats), bool(formats))):
+    for name, step, wanted in (("analysis", analyze, "analysis" in steps),
+                               ("exports", partial(export_all, formats=formats), bool(formats))):
         if wanted:
             try:
                 step(out / "graph.trig", out)
             except KgError as err:
-                errors.append(err)
+                errors.append(str(err))
+            except Exception as err:  # a bug: reported like an error, and the other step still runs
+                errors.append(f"{out}: {name} failed ({type(err).__name__}: {err})")
     if errors:
-        raise errors[0]
+        raise OutputError("; ".join(errors))
 
 
 class _Finisher:
@@ -251,7 +258,7 @@ class _Finisher:
         order_out, order_in = context.Pipe(duplex=False)
         reply_out, reply_in = context.Pipe(duplex=False)
         process = context.Process(target=_finish_in_child, args=(out, order_out, reply_in, (order_in, reply_out)),
-                                  daemon=True)
+                                  name=f"kg-finish-{'-'.join(share)}", daemon=True)
         try:
             process.start()
         except OSError:
@@ -305,7 +312,13 @@ class _Finisher:
 def _finish_in_child(out: Path, orders, replies, parents_ends) -> None:
     import signal
 
+    from .corpus import die_with_parent
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops this process
+    # Stopped by the parent (SIGTERM), exit through the temporary files' clean-up.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    parent = os.getppid()
+    die_with_parent()
     for end in parents_ends:
         end.close()  # else the parent closing its end of the orders would not end recv()
     import numpy  # noqa: F401  (imported while the parent extracts: the layout's)
@@ -313,6 +326,10 @@ def _finish_in_child(out: Path, orders, replies, parents_ends) -> None:
     from . import analyze, export, viewer  # noqa: F401
 
     try:
+        # Forked workers of the parent hold the pipe open too: if the parent dies, only its pid says so.
+        while not orders.poll(1.0):
+            if os.getppid() != parent:
+                return
         steps = orders.recv()
     except EOFError:
         return
@@ -320,11 +337,15 @@ def _finish_in_child(out: Path, orders, replies, parents_ends) -> None:
         return
     try:
         _finish_graph(out, steps)
-        replies.send(None)
+        message = None
     except KgError as err:
-        replies.send(str(err))
-    except BaseException as err:  # reported by the parent, which owns the exit code
-        replies.send(f"{out}: the analysis and exports failed ({type(err).__name__}: {err})")
+        message = str(err)
+    except Exception as err:  # reported by the parent, which owns the exit code
+        message = f"{out}: the analysis and exports failed ({type(err).__name__}: {err})"
+    try:
+        replies.send(message)
+    except OSError:
+        pass  # the parent is gone
 
 
 def check_base(base: str) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import KgError
 
-__all__ = ["extract_many", "process_report", "Outcome", "SpooledOutcome"]
+__all__ = ["extract_many", "process_report", "die_with_parent", "Outcome", "SpooledOutcome"]
 
 Outcome = tuple[str, str, dict, list[str]]  # report id, N-Triples, contract JSON, warnings
 SpooledOutcome = tuple[str, Path, Path, list[str]]  # report id, N-Triples file, contract file, warnings
@@ -58,6 +58,27 @@ def _process(args: tuple[Path, str, Path | None, int]):
     return process_report(*args)
 
 
+def die_with_parent() -> None:
+    """Make this forked process end when the process that forked it does.
+
+    A worker waits on a pipe that its sibling workers hold open as well, so a
+    parent killed outright (SIGKILL, OOM) would leave it waiting for ever.
+    Linux says so with a signal (PR_SET_PDEATHSIG); elsewhere this does nothing.
+    """
+    import ctypes
+    import signal
+
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def _warm_up() -> None:
     """Import the pipeline and build the segmenter once, before the workers are forked."""
     from . import pipeline  # noqa: F401
@@ -84,7 +105,7 @@ def extract_many(paths: list[Path], *, base: str, workers: int = 1, progress: bo
             context = multiprocessing.get_context("fork") if os.name == "posix" else None
             # Small chunks keep both workers busy to the end; results are small when spooled.
             chunksize = max(1, min(8, len(jobs) // (workers * 16)))
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent) as pool:
                 for job, outcome in zip(jobs, pool.map(_process, jobs, chunksize=chunksize)):
                     if bar:
                         bar.update()

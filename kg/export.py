@@ -34,7 +34,7 @@ from pathlib import Path
 import networkx as nx
 
 from .build import atomic_path, atomic_write
-from .errors import InputError, OutputError
+from .errors import InputError, KgError, OutputError
 from .graphio import load_store, resolve_graph
 from .namespaces import FZ, OA, PREFIXES, QB, RDF, RDFS, SKOS, XSD
 from .resources import ontology_file
@@ -682,12 +682,21 @@ def export(graph_path: str | Path, fmt: str, output: str | Path | None = None, *
 
 def export_all(graph_path: str | Path, out: str | Path, *, font: str = DEFAULT_DOT_FONT,
                formats: Iterable[str] | None = None) -> list[Path]:
-    """Write every export format (or those of ``formats``) into ``out`` under the names of :data:`FORMATS`."""
+    """Write every export format (or those of ``formats``) into ``out`` under the names of :data:`FORMATS`.
+
+    A format that cannot be written does not stop the others; the errors are raised together at the end.
+    """
     out = Path(out)
     source = resolve_graph(graph_path)
     chosen = [fmt for fmt in FORMATS if formats is None or fmt in formats]
     graph = property_graph(source) if any(fmt != "jsonld" for fmt in chosen) else None
     written: list[Path] = []
+    errors: list[str] = []
     for fmt in chosen:
-        written.extend(_write(fmt, source, graph, out / FORMATS[fmt], font))
+        try:
+            written.extend(_write(fmt, source, graph, out / FORMATS[fmt], font))
+        except KgError as err:
+            errors.append(str(err))
+    if errors:
+        raise OutputError("; ".join(errors))
     return written

@@ -170,12 +170,18 @@ class _SpanTerms:
     def __call__(self, span: Span) -> list[str]:
         if not self.whole:
             return item_terms(span.text)
+        return _content_terms(self.words(span), self.seen)
+
+    def words(self, span: Span) -> list[str]:
+        """The report's words within ``span``; a word cut by a span end is cut there too."""
         low, high = bisect_left(self.starts, span.start), bisect_left(self.starts, span.end)
         text = self.text
         words = [text[s:e] for s, e in zip(self.starts[low:high], self.ends[low:high])]
         if words and self.ends[high - 1] > span.end:  # only the last word can run past the span
             words[-1] = text[self.starts[high - 1]:span.end]
-        return _content_terms(words, self.seen)
+        if low and self.ends[low - 1] > span.start:  # and only one word can run into it from before
+            words.insert(0, text[span.start:min(self.ends[low - 1], span.end)])
+        return words
 
 
 def _parts(word: str) -> list[str]:

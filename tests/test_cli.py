@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -229,3 +230,76 @@ def test_the_finishing_shares_cover_every_export_once():
 
     steps = [step for share in kg.build._SHARES for step in share]
     assert sorted(steps) == sorted(["analysis", *FORMATS])
+
+
+def test_an_export_that_cannot_be_written_is_named_and_the_others_are_written(tmp_path):
+    (tmp_path / "graph.graphml").mkdir()  # a folder where the file should go
+    result = kg("build", FIXTURES / "structure-c-district.txt", "-o", tmp_path)
+    assert_one_line_error(result, "graph.graphml")
+    for name in ("analysis.json", "graph.jsonld", "graph.gexf", "graph.cytoscape.json", "graph.dot", "viewer.html"):
+        assert (tmp_path / name).is_file(), name
+
+
+def _run_script(code: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+
+
+def test_ctrl_c_while_the_exports_are_written_leaves_no_temporary_file(tmp_path):
+    # The slowed writer, in a finishing process, interrupts the build itself once its temporary file exists.
+    code = f"""
+import os, signal, sys, time
+import kg.export
+from kg.build import atomic_path
+
+def slow_gexf(graph, target):
+    with atomic_path(target) as tmp:
+        tmp.write_text("partial")
+        os.kill(os.getppid(), signal.SIGINT)
+        time.sleep(60)
+
+kg.export.write_gexf = slow_gexf
+from kg.cli import main
+sys.argv = ["kg", "build", {str(FIXTURES / "structure-c-district.txt")!r}, "-o", "out"]
+main()
+"""
+    result = _run_script(code, tmp_path)
+    assert result.returncode == 130, result.stderr
+    assert "Traceback" not in result.stderr and "interrupted" in result.stderr
+    assert not [p.name for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp")]
+    assert not (tmp_path / "out" / "graph.gexf").exists()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_no_process_outlives_a_killed_build(tmp_path, workers):
+    # The build dies outright while reporting a bad file (mid-extraction): its worker and finishing
+    # processes must not linger, waiting on pipes that their siblings still hold.
+    (tmp_path / "empty.txt").write_text("")
+    code = f"""
+import multiprocessing, os, time
+import kg.build
+
+def die(message):
+    time.sleep(0.5)  # let every worker start
+    with open("children.txt", "w") as handle:
+        handle.write(" ".join(str(p.pid) for p in multiprocessing.active_children()))
+    os._exit(9)
+
+reports = ["empty.txt", {str(FIXTURES / "structure-c-district.txt")!r}, {str(FIXTURES / "structure-a-county.txt")!r}]
+kg.build.build(reports, "out", workers={workers}, on_error=die)
+"""
+    result = _run_script(code, tmp_path)
+    assert result.returncode == 9, result.stderr
+    pids = [int(pid) for pid in (tmp_path / "children.txt").read_text().split()]
+    assert len(pids) == 2 + (workers if workers > 1 else 0)
+
+    def alive(pid: int) -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, IndexError):
+            return False
+        return state not in ("Z", "X")
+
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in pids)

@@ -1,6 +1,9 @@
 """Property tests on the seams: extraction never crashes on arbitrary text and keeps offsets inside it."""
 from __future__ import annotations
 
+import re
+from functools import cache
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -51,3 +54,24 @@ def test_iri_part_keeps_letters_and_quotes_the_rest(text):
     part = iri_part(text)
     assert part == _iri_part_by_definition(text)
     ox.NamedNode("http://example.org/t/" + part)  # a valid IRI, checked by pyoxigraph
+
+
+@cache
+def _bundled_span_terms():
+    from kg.link import _SpanTerms
+    from kg.resources import bundled_report
+
+    return _SpanTerms(bundled_report().read_text(encoding="utf-8"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 4000), st.integers(0, 80))
+def test_span_words_cover_the_span_exactly(start, length):
+    # The link stage reads the words of items and headings from the report's one segmentation:
+    # whatever the span, its words put together are its text (white space aside).
+    from kg.model import Span
+
+    terms = _bundled_span_terms()
+    start = min(start, len(terms.text))
+    span = Span.of(terms.text, start, min(len(terms.text), start + length))
+    assert "".join(terms.words(span)) == re.sub(r"\s", "", span.text)
