@@ -269,13 +269,12 @@ class _Finisher:
 
     @staticmethod
     def run_all(finishers: list[_Finisher], steps: set[str]) -> None:
-        """Give each child its share of ``steps``; wait for all; raise the first error as an OutputError."""
+        """Give each child its share of ``steps``; wait for all; raise their errors as one OutputError."""
         for finisher in finishers:
             finisher.order(steps & set(finisher.share))
-        messages = [finisher.wait() for finisher in finishers]
-        for message in messages:
-            if message:
-                raise OutputError(message)
+        messages = [message for message in (finisher.wait() for finisher in finishers) if message]
+        if messages:
+            raise OutputError("; ".join(messages))
 
     def order(self, steps: set[str]) -> None:
         self.working = True
