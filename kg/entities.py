@@ -21,8 +21,9 @@ entities; an agency acting by a trigger verb (``entity-triggers.json``)
 or ``appoints`` a body in the same clause, the report's own government being
 the default actor; entities are ``locatedIn`` places.
 
-One pass of the shared jieba pipeline gives word boundaries; the pattern
-ruler runs on a character-level Doc, so patterns match wherever jieba cuts.
+One pass of the shared jieba pipeline gives word boundaries; the patterns are
+matched once over the whole text by a spaCy PhraseMatcher on a character-level
+Doc, so they match wherever jieba cuts.
 All offsets are character offsets into ``text``.
 """
 from __future__ import annotations
