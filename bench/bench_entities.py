@@ -11,8 +11,8 @@ import statistics
 import sys
 import time
 
-from kg.entities import extract_entities
-from kg.nlp import get_nlp
+from kg.extraction.entities import extract_entities
+from kg.extraction.nlp import get_nlp
 from kg.pipeline import extract
 from kg.resources import bundled_report
 

@@ -10,7 +10,7 @@ import statistics
 import sys
 import time
 
-from kg.metrics import extract_metrics
+from kg.extraction.metrics import extract_metrics
 from kg.resources import bundled_report
 
 

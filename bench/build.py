@@ -44,11 +44,11 @@ def main() -> None:
     import jieba
 
     from kg.build import write_graph_files
-    from kg.corpus import process_report
-    from kg.namespaces import DEFAULT_BASE
-    from kg.nlp import get_nlp, word_spans
-    from kg.rdf import graph_iri, iri_part
-    from kg.read import read_report
+    from kg.workers import process_report
+    from kg.rdf.namespaces import DEFAULT_BASE
+    from kg.extraction.nlp import get_nlp, word_spans
+    from kg.rdf.triples import graph_iri, iri_part
+    from kg.readers.text import read_report
 
     _, text = read_report(args.report)
     get_nlp()

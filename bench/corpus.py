@@ -35,8 +35,8 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.query import competency_questions, execute  # noqa: E402
-from kg.read import report_metadata  # noqa: E402
+from kg.sparql.query import competency_questions, execute  # noqa: E402
+from kg.readers.text import report_metadata  # noqa: E402
 from kg.resources import bundled_report  # noqa: E402
 
 SYLLABLES = "安宝昌丹东丰富广和河华惠嘉江金锦康兰乐临龙鹿明南宁平清庆瑞山盛石顺泰天通万文西祥新兴阳永裕云长正中"

@@ -103,8 +103,8 @@ def main() -> int:
     parser.add_argument("--shots", type=Path, default=None, help="folder for screenshots")
     args = parser.parse_args()
 
-    from kg.build import build
-    from kg.export import export
+    from kg.pipeline import build
+    from kg.outputs.export import export
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -1,8 +1,10 @@
 """kg: knowledge graphs from Chinese annual reports on law-based government (法治政府建设年度报告).
 
-The pipeline, one module a stage::
+The layers, each a subpackage (see ARCHITECTURE.md)::
 
-    read → structure → metrics / entities → link → rdf → analyze → export
+    readers → extraction → (model) → rdf → outputs / sparql
+
+:func:`extract` reads one report into the typed model; :func:`build` is ``kg build``.
 
 >>> from kg import extract
 >>> from kg.resources import bundled_report
@@ -17,12 +19,8 @@ __all__ = ["extract", "extract_text", "build", "__version__"]
 
 def __getattr__(name):
     # Lazy, so that `kg --version` and `kg --help` start without spaCy.
-    if name in ("extract", "extract_text"):
-        from . import pipeline
+    if name in ("extract", "extract_text", "build"):
+        from kg import pipeline
 
         return getattr(pipeline, name)
-    if name == "build":
-        from .build import build
-
-        return build
     raise AttributeError(name)

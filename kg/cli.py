@@ -15,9 +15,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import KgError
-from .namespaces import DEFAULT_BASE
+from kg import __version__
+from kg.errors import KgError
+from kg.rdf.namespaces import DEFAULT_BASE
 
 __all__ = ["main"]
 
@@ -58,9 +58,6 @@ def main() -> None:
       kg build                       # the bundled report into ./out/
       kg build reports/ -o out/      # every *.txt under reports/
     """
-    from . import nlp
-
-    nlp.FREEZE_AFTER_LOADING = True
 
 
 @main.command()
@@ -83,7 +80,7 @@ def build(reports, out, base, workers, no_analysis, exports):
     Example:
       kg build data/reports/puyang-2024.txt -o out/
     """
-    from .build import build as run_build
+    from kg.pipeline import build as run_build
 
     result = run_build(
         reports or None, out, base=base, workers=workers, analyse=not no_analysis, exports=exports,
@@ -109,7 +106,7 @@ def extract(report, indent):
     Example:
       kg extract data/reports/puyang-2024.txt > puyang.json
     """
-    from .pipeline import extract as run_extract
+    from kg.pipeline import extract as run_extract
 
     extraction = run_extract(report)
     for warning in extraction.warnings:
@@ -130,7 +127,7 @@ def validate(graph, quiet):
     Example:
       kg validate out/graph.trig
     """
-    from .validate import validate as run_validate
+    from kg.rdf.validate import validate as run_validate
 
     result = run_validate(graph)
     if not quiet:
@@ -150,7 +147,7 @@ def evaluate(prediction, gold, as_json):
     Example:
       kg evaluate data/reports/puyang-2024.txt data/gold/puyang-2024.json
     """
-    from .evaluate import evaluate as run_evaluate, format_scores
+    from kg.evaluate import evaluate as run_evaluate, format_scores
 
     scores = run_evaluate(prediction, gold)
     click.echo(json.dumps(scores, ensure_ascii=False, indent=1) if as_json else format_scores(scores))
@@ -168,8 +165,8 @@ def analyze(graph, out):
     Example:
       kg analyze out/
     """
-    from .analyze import analyze as run_analyze
-    from .graphio import resolve_graph
+    from kg.outputs.analysis import analyze as run_analyze
+    from kg.rdf.load import resolve_graph
 
     path = resolve_graph(graph)
     run_analyze(path, out or path.parent)
@@ -200,7 +197,7 @@ def export(graph, fmt, output, font):
     Example:
       kg export out/ --to gexf -o puyang.gexf
     """
-    from .export import export as run_export
+    from kg.outputs.export import export as run_export
 
     written = run_export(graph, fmt, output, font=font)
     click.echo(f"wrote {written}", err=True)
@@ -222,7 +219,7 @@ def query(graph, query, params, fmt):
       kg query out/ problems-without-plan
       kg query out/ metrics-of-agency --param agency=县法院 --format csv
     """
-    from .query import run_query
+    from kg.sparql.query import run_query
 
     click.echo(run_query(graph, query, params=params, fmt=fmt), nl=False)
 
@@ -240,7 +237,7 @@ def serve(graph, host, port, timeout):
     Example:
       kg serve out/ --port 7878      # then open http://127.0.0.1:7878/
     """
-    from .serve import serve as run_serve
+    from kg.sparql.serve import serve as run_serve
 
     run_serve(graph, host=host, port=port, timeout=timeout, echo=lambda m: click.echo(m, err=True))
 
@@ -258,7 +255,7 @@ def push(graph, endpoint, user, password):
     Example:
       kg push out/ --endpoint http://127.0.0.1:7878/store
     """
-    from .push import push as run_push
+    from kg.sparql.push import push as run_push
 
     for line in run_push(graph, endpoint, user=user, password=password):
         click.echo(line, err=True)

@@ -22,8 +22,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .metrics import fold
+from kg.errors import InputError
+from kg.extraction.metrics import fold
 
 __all__ = ["evaluate", "format_scores", "score_metrics", "GOLD_ENTITY_KEYS"]
 
@@ -89,7 +89,7 @@ def _prediction(path: Path) -> tuple[dict, str | None]:
         if not isinstance(data.get("metrics"), list):
             raise InputError(f"{path}: not the JSON of `kg extract` (no 'metrics' list)")
         return data, None
-    from .pipeline import extract  # only when a report must be read: spaCy loads slowly
+    from kg.pipeline import extract  # only when a report must be read: spaCy loads slowly
 
     extraction = extract(path)
     return extraction.to_contract(), extraction.text

@@ -8,7 +8,8 @@ import pytest
 
 from kg.resources import bundled_gold, bundled_report
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent / "fixtures"  # synthetic reports, in our own words
+GOLDEN_DIR = Path(__file__).parent / "golden"  # reviewed expected outputs
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +32,7 @@ def bundled_extraction():
 @pytest.fixture(scope="session")
 def built_out(tmp_path_factory) -> Path:
     """One full `kg build` of the bundled report, shared by the tests that read its outputs."""
-    from kg.build import build
+    from kg.pipeline import build
 
     out = tmp_path_factory.mktemp("out")
     result = build(None, out)

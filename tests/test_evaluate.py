@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from kg.cli import main
 from kg.errors import InputError
 from kg.evaluate import evaluate, format_scores, score_metrics
-from kg.metrics import extract_metrics
+from kg.extraction.metrics import extract_metrics
 from kg.resources import bundled_gold, bundled_report
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests.conftest import FIXTURES
 REFEREE = Path(__file__).resolve().parents[2] / "shared" / "tools" / "score.py"
 
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.pipeline import extract_text
-from kg.rdf import to_ntriples
+from kg.rdf.triples import to_ntriples
 
 # Text that looks like a report often enough to reach every stage: headings, markers,
 # numbers with units, quotes and titles, mixed with anything at all.
@@ -49,7 +49,7 @@ def _iri_part_by_definition(text: str) -> str:
 def test_iri_part_keeps_letters_and_quotes_the_rest(text):
     import pyoxigraph as ox
 
-    from kg.rdf import iri_part
+    from kg.rdf.triples import iri_part
 
     part = iri_part(text)
     assert part == _iri_part_by_definition(text)
@@ -58,7 +58,7 @@ def test_iri_part_keeps_letters_and_quotes_the_rest(text):
 
 @cache
 def _bundled_span_terms():
-    from kg.link import _SpanTerms
+    from kg.extraction.link import _SpanTerms
     from kg.resources import bundled_report
 
     return _SpanTerms(bundled_report().read_text(encoding="utf-8"))

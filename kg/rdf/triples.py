@@ -1,0 +1,431 @@
+"""Stage 4, RDF: the typed model → statements in our ontology.
+
+Statements are written straight to N-Triples text: term objects cost more than
+the whole extraction (see ``bench/``), and N-Triples is the exchange format that
+both pyoxigraph (fast loading and serialising) and rdflib (:func:`to_graph`)
+read. The order of statements follows the model, so output is deterministic.
+
+IRIs are ``BASE + report id + "/" + local id``; local ids come from the model
+(positions, spans, canonical entity keys), never from a run counter.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import lru_cache
+from urllib.parse import quote
+
+from kg.errors import InputError
+from kg.model import Extraction, Span
+from kg.rdf.namespaces import DCTERMS, FZ, KIND, OA, PROV, QB, RDF, RDFS, SKOS, UNIT, XSD
+
+__all__ = ["to_ntriples", "to_graph", "report_iri", "graph_iri", "node_iri", "iri_part", "check_base"]
+
+_ITEM_CLASS = {"measure": FZ.Measure, "problem": FZ.Problem, "plan": FZ.Plan}
+_ENTITY_CLASS = {
+    "Agency": FZ.Agency, "Mechanism": FZ.Mechanism, "Activity": FZ.Activity,
+    "PolicyDocument": FZ.PolicyDocument, "Place": FZ.Place,
+}
+_LINK_PROPERTY = {"addresses": FZ.addresses, "works_on": FZ.worksOn}
+_GAP_LABEL = {
+    "problems_without_plan": "problem-without-plan",
+    "plans_without_problem": "plan-without-problem",
+    "groups_without_plan": "group-without-plan",
+}
+_QUOTE_CONTEXT = 8  # characters of oa:prefix / oa:suffix, enough to disambiguate repeats
+
+
+@lru_cache(maxsize=1 << 16)
+def iri_part(text: str) -> str:
+    """Make text safe inside an IRI path (RFC 3987): non-ASCII letters kept, so that
+    ``…/agency/县法院`` stays readable; ASCII delimiters, spaces and controls %-encoded.
+
+    >>> iri_part("县法院/一审 %")
+    '县法院/一审%20%25'
+    >>> iri_part("agency/court-1(试行)")
+    'agency/court-1%28试行%29'
+    """
+    return _MAY_NEED_QUOTING.sub(_quote_char, text)
+
+
+# Characters that are certainly kept (unreserved ASCII, the path's "/", common CJK) are
+# skipped by the regex; only the others are looked at one by one.
+_MAY_NEED_QUOTING = re.compile(r"[^A-Za-z0-9/\-_.~\u4e00-\u9fff]")
+
+
+def _quote_char(match: re.Match) -> str:
+    c = match.group()
+    return c if not c.isascii() and c.isprintable() and not c.isspace() else quote(c, safe="/-_.~")
+
+
+def check_base(base: str) -> None:
+    """A base IRI must be absolute and end where a local name can follow."""
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"{}|\\^`]+[/#]$", base):
+        raise InputError(f"--base {base!r}: not an absolute IRI ending in '/' or '#' "
+                         "(for example http://example.org/data/)")
+
+
+def report_iri(base: str, report_id: str) -> str:
+    return base + iri_part(report_id)
+
+
+def graph_iri(base: str, report_id: str) -> str:
+    """The named graph that holds one report's statements."""
+    return report_iri(base, report_id) + "/graph"
+
+
+def node_iri(base: str, report_id: str, local_id: str) -> str:
+    return report_iri(base, report_id) + "/" + iri_part(local_id)
+
+
+def _iri(value: str) -> str:
+    return f"<{value}>"
+
+
+class _Bracketed:
+    """The ``<iri>`` strings of a closed namespace's terms, computed once.
+
+    Attribute lookups on rdflib's DefinedNamespace are slow enough to show in a build.
+    """
+
+    def __init__(self, namespace) -> None:
+        for cls in namespace.__mro__:
+            for name in getattr(cls, "__annotations__", {}):
+                if not name.startswith("_"):
+                    self.__dict__.setdefault(name, _iri(namespace[name]))
+
+
+FZ_, OA_, RDF_, RDFS_, SKOS_, DCTERMS_, PROV_, QB_ = (
+    _Bracketed(ns) for ns in (FZ, OA, RDF, RDFS, SKOS, DCTERMS, PROV, QB)
+)
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value: str, lang: str | None = None) -> str:
+    # Most texts hold nothing to escape, and the membership tests are 40 times faster than translate().
+    escaped = value.translate(_ESCAPES) if "\\" in value or '"' in value or "\n" in value or "\r" in value else value
+    return f'"{escaped}"@{lang}' if lang else f'"{escaped}"'
+
+
+def _typed(value: str, datatype: str) -> str:
+    return f'"{value}"^^<{datatype}>'
+
+
+def _decimal(value: float) -> str:
+    lexical = format(Decimal(repr(float(value))), "f")
+    if "." in lexical:
+        lexical = lexical.rstrip("0").rstrip(".") or "0"
+    return _typed(lexical, XSD.decimal)
+
+
+_INTEGER = f"^^<{XSD.integer}>"  # looked up once: a closed namespace's attribute access is slow
+
+
+def _int(value: int) -> str:
+    return f'"{int(value)}"{_INTEGER}'
+
+
+def _bool(value: bool) -> str:
+    return _typed("true" if value else "false", XSD.boolean)
+
+
+class _Statements:
+    """N-Triples lines, in the order added; duplicates are dropped when the text is made."""
+
+    def __init__(self) -> None:
+        self.chunks: list[str] = []  # one line each, or a block of whole lines
+
+    def add(self, s: str, p: str, o: str) -> None:
+        self.chunks.append(f"{s} {p} {o} .\n")
+
+    def add_block(self, lines: str) -> None:
+        self.chunks.append(lines)
+
+    def text(self) -> str:
+        # split("\n"), not splitlines(): a literal may hold U+2028 or \x85, which are not line ends here
+        lines = dict.fromkeys("".join(self.chunks).split("\n"))
+        lines.pop("", None)
+        return "\n".join(lines) + "\n" if lines else ""
+
+
+def to_ntriples(extraction: Extraction, base: str) -> str:
+    """All statements about one report, as N-Triples text (one named graph's content)."""
+    return _Builder(extraction, base).build().text()
+
+
+def to_graph(extraction: Extraction, base: str):
+    """The same statements as an rdflib ``Graph``, for library users."""
+    from rdflib import Graph
+
+    from kg.rdf.namespaces import PREFIXES
+
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    graph.parse(data=to_ntriples(extraction, base), format="nt")
+    return graph
+
+
+class _Builder:
+    def __init__(self, extraction: Extraction, base: str) -> None:
+        self.x = extraction
+        self.base = base
+        self.rid = extraction.report.id
+        self.report = _iri(report_iri(base, self.rid))
+        self.out = _Statements()
+        self.nodes: dict[str, str] = {}  # local id → <iri>
+
+    def node(self, local_id: str) -> str:
+        iri = self.nodes.get(local_id)
+        if iri is None:
+            iri = self.nodes[local_id] = _iri(node_iri(self.base, self.rid, local_id))
+        return iri
+
+    def evidence(self, node: str, span: Span) -> None:
+        """Attach a Web Annotation SpecificResource with position and quote selectors."""
+        text = self.x.text
+        resource = node[:-1] + f"/ev/{span.start}-{span.end}>"
+        position = resource[:-1] + "/pos>"
+        quoted = resource[:-1] + "/quote>"
+        # One block of lines: a report has hundreds of spans, and a call per statement shows.
+        lines = (f"{node} {FZ_.evidence} {resource} .\n"
+                 f"{resource} {RDF_.type} {OA_.SpecificResource} .\n"
+                 f"{resource} {OA_.hasSource} {self.report} .\n"
+                 f"{resource} {OA_.hasSelector} {position} .\n"
+                 f"{resource} {OA_.hasSelector} {quoted} .\n"
+                 f"{position} {RDF_.type} {OA_.TextPositionSelector} .\n"
+                 f"{position} {OA_.start} {_int(span.start)} .\n"
+                 f"{position} {OA_.end} {_int(span.end)} .\n"
+                 f"{quoted} {RDF_.type} {OA_.TextQuoteSelector} .\n"
+                 f"{quoted} {OA_.exact} {_text(span.text)} .\n")
+        prefix = text[max(0, span.start - _QUOTE_CONTEXT):span.start]
+        suffix = text[span.end:span.end + _QUOTE_CONTEXT]
+        if prefix:
+            lines += f"{quoted} {OA_.prefix} {_text(prefix)} .\n"
+        if suffix:
+            lines += f"{quoted} {OA_.suffix} {_text(suffix)} .\n"
+        self.out.add_block(lines)
+
+    def build(self) -> _Statements:
+        self._report()
+        self._sections()
+        self._items()
+        self._entities()
+        self._metrics()
+        self._checks()
+        self._relations()
+        self._links()
+        self._gaps()
+        return self.out
+
+    def _report(self) -> None:
+        add, meta, r = self.out.add, self.x.report, self.report
+        add(r, RDF_.type, FZ_.Report)
+        add(r, RDF_.type, PROV_.Entity)
+        add(r, DCTERMS_.identifier, _text(meta.id))
+        add(r, DCTERMS_.source, _text(meta.source))
+        add(r, FZ_.sha256, _text(meta.sha256))
+        add(r, FZ_.encoding, _text(meta.encoding))
+        add(r, RDFS_.label, _text(meta.title or meta.source, "zh"))
+        if meta.title:
+            add(r, DCTERMS_.title, _text(meta.title, "zh"))
+        if meta.year:
+            add(r, FZ_.year, _typed(f"{meta.year:04d}", XSD.gYear))
+        if meta.published:
+            datatype = XSD.dateTime if "T" in meta.published else XSD.date
+            value = meta.published + (":00" if "T" in meta.published and meta.published.count(":") == 1 else "")
+            add(r, DCTERMS_.issued, _typed(value, datatype))
+        if meta.jurisdiction:
+            add(r, FZ_.jurisdiction, self._jurisdiction_place())
+        if meta.author:
+            for entity in self.x.entities:
+                if entity.type == "Agency" and entity.label == meta.author:
+                    add(r, DCTERMS_.creator, self.node(entity.id))
+                    break
+        add(r, FZ_.sourceText, _text(self.x.text))
+        dataset = self.node("dataset")
+        add(dataset, RDF_.type, QB_.DataSet)
+        add(dataset, QB_.structure, FZ_.metricStructure)
+        add(dataset, DCTERMS_.source, r)
+        add(dataset, RDFS_.label, _text(f"{meta.title or meta.id} 指标", "zh"))
+
+    def _jurisdiction_place(self) -> str:
+        meta = self.x.report
+        for entity in self.x.entities:
+            if entity.type == "Place" and entity.label == meta.jurisdiction:
+                return self.node(entity.id)
+        place = self.node("place/" + meta.jurisdiction)
+        add = self.out.add
+        add(place, RDF_.type, FZ_.Place)
+        add(place, RDFS_.label, _text(meta.jurisdiction, "zh"))
+        add(place, SKOS_.prefLabel, _text(meta.jurisdiction, "zh"))
+        add(place, FZ_.inReport, self.report)
+        if meta.title_span and meta.jurisdiction in meta.title_span.text:
+            start = meta.title_span.start + meta.title_span.text.index(meta.jurisdiction)
+            self.evidence(place, Span.of(self.x.text, start, start + len(meta.jurisdiction)))
+        return place
+
+    def _sections(self) -> None:
+        add = self.out.add
+        for section in self.x.sections:
+            node = self.node(section.id)
+            add(node, RDF_.type, FZ_.Section)
+            add(node, FZ_.inReport, self.report)
+            add(node, FZ_.heading, _text(section.heading.text, "zh"))
+            add(node, RDFS_.label, _text(section.heading.text, "zh"))
+            add(node, FZ_.level, _int(section.level))
+            add(node, FZ_.sectionKind, getattr(FZ_, section.kind))
+            if section.parent:
+                add(node, FZ_.parentSection, self.node(section.parent))
+            self.evidence(node, section.heading)
+
+    def _items(self) -> None:
+        add = self.out.add
+        positions: dict[str, int] = {}
+        for item in self.x.items:
+            node = self.node(item.id)
+            positions[item.kind] = positions.get(item.kind, 0) + 1
+            add(node, RDF_.type, _iri(_ITEM_CLASS[item.kind]))
+            add(node, FZ_.inReport, self.report)
+            add(node, FZ_.text, _text(item.span.text, "zh"))
+            label = item.title.text if item.title else item.span.text
+            add(node, RDFS_.label, _text(_short(label), "zh"))
+            add(node, FZ_.position, _int(positions[item.kind]))
+            if item.title:
+                add(node, FZ_.title, _text(item.title.text, "zh"))
+            if item.section:
+                add(node, FZ_.inSection, self.node(item.section))
+            if item.group_id:
+                add(node, FZ_.inGroup, self.node(item.group_id))
+            self.evidence(node, item.span)
+
+    def _entities(self) -> None:
+        add = self.out.add
+        for entity in self.x.entities:
+            node = self.node(entity.id)
+            add(node, RDF_.type, _iri(_ENTITY_CLASS[entity.type]))
+            add(node, FZ_.inReport, self.report)
+            add(node, RDFS_.label, _text(entity.label, "zh"))
+            add(node, SKOS_.prefLabel, _text(entity.label, "zh"))
+            for alt in entity.alt_labels:
+                add(node, SKOS_.altLabel, _text(alt, "zh"))
+            if entity.key:
+                add(node, FZ_.canonicalKey, _text(entity.key))
+            if entity.level:
+                add(node, FZ_.adminLevel, _text(entity.level))
+            if entity.issuer:
+                add(node, FZ_.issuedBy, self.node(entity.issuer))
+                add(self.node(entity.issuer), FZ_.issues, node)
+            if entity.type == "PolicyDocument":
+                add(node, DCTERMS_.title, _text(entity.label, "zh"))
+            for index, merge in enumerate(entity.merges, 1):
+                record = node[:-1] + f"/merge/{index}>"
+                add(node, FZ_.merge, record)
+                add(record, RDF_.type, FZ_.EntityMerge)
+                add(record, FZ_.mergedLabel, _text(merge.label, "zh"))
+                add(record, FZ_.mergeRule, _text(merge.rule))
+            for mention in entity.mentions:
+                self.evidence(node, Span(mention.start, mention.end, mention.text))
+
+    def _metrics(self) -> None:
+        add = self.out.add
+        dataset = self.node("dataset")
+        units: dict[str, None] = {}
+        kinds: dict[str, None] = {}
+        for metric in self.x.metrics:
+            node = self.node(metric.id)
+            add(node, RDF_.type, FZ_.Metric)
+            add(node, RDF_.type, QB_.Observation)
+            add(node, QB_.dataSet, dataset)
+            add(node, FZ_.inReport, self.report)
+            add(node, RDFS_.label, _text(metric.span.text, "zh"))
+            add(node, FZ_.value, _decimal(metric.value))
+            add(node, FZ_.unit, _iri(UNIT[iri_part(metric.unit)]))
+            add(node, FZ_.subject, _text(metric.subject, "zh"))
+            add(node, FZ_.approximate, _bool(metric.approx))
+            add(node, FZ_.metricKind, _iri(KIND[iri_part(metric.kind)]))
+            if metric.period:
+                add(node, FZ_.period, _text(metric.period, "zh"))
+            if metric.item:
+                add(node, FZ_.fromItem, self.node(metric.item))
+            for entity_id in metric.about:
+                add(node, FZ_.about, self.node(entity_id))
+            if metric.part_of:
+                add(node, FZ_.partOf, self.node(metric.part_of))
+            if metric.change_of:
+                add(node, FZ_.changeOf, self.node(metric.change_of))
+            if metric.derived:
+                add(node, FZ_.derived, _bool(True))
+                if metric.derived_from:
+                    add(node, PROV_.wasDerivedFrom, self.node(metric.derived_from))
+            self.evidence(node, metric.span)
+            units[metric.unit] = None
+            kinds[metric.kind] = None
+        for unit in units:
+            self._concept(_iri(UNIT[iri_part(unit)]), FZ_.Unit, FZ_.UnitScheme, _text(unit, "zh"))
+        for kind in kinds:
+            self._concept(_iri(KIND[iri_part(kind)]), FZ_.MetricKind, FZ_.MetricKindScheme, _text(kind, "en"))
+
+    def _concept(self, concept: str, cls: str, scheme: str, label: str) -> None:
+        add = self.out.add
+        add(concept, RDF_.type, cls)
+        add(concept, RDF_.type, SKOS_.Concept)
+        add(concept, SKOS_.inScheme, scheme)
+        add(concept, SKOS_.prefLabel, label)
+        add(concept, RDFS_.label, label)
+
+    def _checks(self) -> None:
+        add = self.out.add
+        for check in self.x.checks:
+            node = self.node(check.id)
+            add(node, RDF_.type, FZ_.ArithmeticCheck)
+            add(node, FZ_.inReport, self.report)
+            add(node, FZ_.checkKind, _text(check.kind))
+            add(node, FZ_.checkStatus, _text(check.status))
+            add(node, FZ_.statedValue, _decimal(check.stated))
+            add(node, FZ_.computedValue, _decimal(check.computed))
+            if check.method:
+                add(node, FZ_.method, _text(check.method))
+            if check.metrics:
+                add(node, FZ_.checksMetric, self.node(check.metrics[0]))
+                for metric_id in check.metrics[1:]:
+                    add(node, FZ_.usesMetric, self.node(metric_id))
+            add(node, RDFS_.label, _text(f"{check.kind} check: {check.status}", "en"))
+
+    def _relations(self) -> None:
+        for relation in self.x.relations:
+            self.out.add(self.node(relation.source), getattr(FZ_, relation.relation),
+                         self.node(relation.target))
+
+    def _links(self) -> None:
+        add = self.out.add
+        for link in self.x.links:
+            prop = _LINK_PROPERTY.get(link.relation) or getattr(FZ, link.relation)
+            source, target = self.node(link.source), self.node(link.target)
+            add(source, _iri(prop), target)
+            node = self.node(f"link/{link.source}/{link.relation}/{link.target}")
+            add(node, RDF_.type, FZ_.ScoredLink)
+            add(node, FZ_.inReport, self.report)
+            add(node, FZ_.linkSource, source)
+            add(node, FZ_.linkTarget, target)
+            add(node, FZ_.linkRelation, _iri(prop))
+            add(node, FZ_.score, _decimal(round(link.score, 4)))
+            if link.method:
+                add(node, FZ_.method, _text(link.method))
+            # Provenance: the score is computed from the text of the two items (their fz:evidence).
+            add(node, PROV_.wasDerivedFrom, source)
+            add(node, PROV_.wasDerivedFrom, target)
+            for name, value in sorted(link.components.items()):
+                add(node, FZ_.scoreComponent, _text(f"{name}={round(value, 4)}"))
+
+    def _gaps(self) -> None:
+        gaps = self.x.gaps
+        for field_name, label in _GAP_LABEL.items():
+            for local_id in getattr(gaps, field_name):
+                self.out.add(self.node(local_id), FZ_.gap, _text(label))
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,82 @@
+"""Reading: encodings, line endings, and the metadata forms of the genre notes."""
+from __future__ import annotations
+
+import pytest
+
+from kg.errors import InputError
+from kg.readers.text import decode, read_report, report_id
+
+from tests.conftest import FIXTURES
+
+
+@pytest.mark.parametrize(
+    "encode, encoding",
+    [
+        (lambda t: t.encode("utf-8"), "utf-8"),
+        (lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"), "utf-8-sig"),
+        (lambda t: t.encode("gb18030"), "gb18030"),
+        (lambda t: t.encode("gbk"), "gb18030"),
+        (lambda t: t.encode("utf-16"), "utf-16-le-sig"),
+    ],
+)
+def test_encodings_decode_to_the_same_text(tmp_path, encode, encoding):
+    original = (FIXTURES / "structure-a-county.txt").read_text(encoding="utf-8")
+    path = tmp_path / "report.txt"
+    path.write_bytes(encode(original))
+    meta, text = read_report(path)
+    assert text == original
+    assert meta.encoding == encoding
+
+
+def test_crlf_is_kept_so_offsets_index_the_file(tmp_path):
+    original = (FIXTURES / "structure-a-county.txt").read_text(encoding="utf-8").replace("\n", "\r\n")
+    path = tmp_path / "crlf.txt"
+    path.write_bytes(original.encode("utf-8"))
+    meta, text = read_report(path)
+    assert "\r\n" in text and text == original
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"   \n\r\n\t", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (bytes(range(256)) * 4, "binary"),
+        (b"\xe6\xb3\x95\xff\xfe\xfa\x80\x80 text", "undecodable"),
+    ],
+)
+def test_bad_bytes_raise_one_clear_error(tmp_path, data, message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as info:
+        read_report(path)
+    assert str(path) in str(info.value) and message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_file_and_folder(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read_report(tmp_path / "absent.txt")
+    with pytest.raises(InputError, match="folder"):
+        read_report(tmp_path)
+
+
+def test_decode_prefers_utf8_over_gb18030():
+    text = "法治政府建设"
+    assert decode(text.encode("utf-8")) == (text, "utf-8")
+
+
+@pytest.mark.parametrize(
+    "stem, expected",
+    [("puyang-2024", "puyang-2024"), ("report_2023.v2", "report_2023.v2")],
+)
+def test_report_id_keeps_ascii_names(tmp_path, stem, expected):
+    assert report_id(tmp_path / f"{stem}.txt") == expected
+
+
+def test_report_id_of_chinese_names_is_stable_and_distinct(tmp_path):
+    a = report_id(tmp_path / "青禾县2024年报告.txt")
+    b = report_id(tmp_path / "青禾县2023年报告.txt")
+    assert a == report_id(tmp_path / "other" / "青禾县2024年报告.txt")
+    assert a != b and a.isascii() and b.isascii()
