@@ -43,7 +43,7 @@ def main() -> None:
 
     import jieba
 
-    from kg.build import write_graph_files
+    from kg.rdf.files import write_graph_files
     from kg.workers import process_report
     from kg.rdf.namespaces import DEFAULT_BASE
     from kg.extraction.nlp import get_nlp, word_spans

@@ -1,6 +1,6 @@
 """The few exceptions the library raises; the CLI turns each into one line and an exit code."""
 
-__all__ = ["KgError", "InputError", "OutputError", "QueryError"]
+__all__ = ["KgError", "InputError", "OutputError", "QueryError", "DataError"]
 
 
 class KgError(Exception):
@@ -19,3 +19,10 @@ class OutputError(KgError):
 
 class QueryError(KgError):
     """A malformed SPARQL query or parameter."""
+
+
+class DataError(KgError):
+    """A data file of the package (lexicon, pattern, scheme, rule) that does not parse or is wrong.
+
+    Its message names the file, the line and what is wrong; it is never blamed on a report.
+    """

@@ -19,22 +19,30 @@ __all__ = ["find_reports", "atomic_path", "atomic_write", "check_writable", "REP
 REPORT_SUFFIXES = (".txt", ".text")
 
 
-def find_reports(paths: Iterable[str | Path], suffixes: tuple[str, ...] = REPORT_SUFFIXES) -> list[Path]:
+def find_reports(paths: Iterable[str | Path], suffixes: tuple[str, ...] = REPORT_SUFFIXES
+                 ) -> tuple[list[Path], list[Path]]:
     """Expand folders into the report files they hold (sorted); keep files as given.
 
-    A missing file is kept too: the reader reports it, and the other reports are built.
+    Returns the reports and the files of the folders that were skipped (an
+    unknown suffix or a hidden name), so that the caller can say so. A missing
+    file given by name is kept: the reader reports it, and the others are built.
     """
     found: list[Path] = []
+    skipped: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
-            if not inside:
-                raise InputError(f"{path}: folder holds no reports ({', '.join('*' + s for s in suffixes)})")
-            found.extend(inside)
-        else:
+        if not path.is_dir():
             found.append(path)
-    return found
+            continue
+        inside = []
+        for candidate in sorted(path.rglob("*")):
+            if not candidate.is_file() or any(part.startswith(".") for part in candidate.relative_to(path).parts):
+                continue
+            (inside if candidate.suffix.lower() in suffixes else skipped).append(candidate)
+        if not inside:
+            raise InputError(f"{path}: folder holds no reports ({', '.join('*' + s for s in suffixes)})")
+        found.extend(inside)
+    return found, skipped
 
 
 def _read_umask() -> int:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 __all__ = [
-    "Span", "ReportMeta", "Section", "Item", "Metric", "Check", "Mention",
+    "Span", "Division", "ReportMeta", "Section", "Item", "Metric", "Check", "Mention",
     "Entity", "Merge", "Relation", "Link", "Gaps", "Extraction",
     "SECTION_KINDS", "ITEM_KINDS", "ENTITY_TYPES",
 ]
@@ -38,20 +38,47 @@ class Span:
 
 
 @dataclass
+class Division:
+    """An administrative division of the GB/T 2260 table (``code`` has 12 digits).
+
+    ``path`` names the chain from the province down to this division, ``codes``
+    their codes. ``level`` is province, city, county or township (a township or
+    street office that the table lacks gets its county's code).
+    """
+
+    code: str
+    name: str
+    level: str
+    path: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+
+
+@dataclass
 class ReportMeta:
-    """What the report says about itself, and where it came from."""
+    """What the report says about itself, and where it came from.
+
+    The file's own statements (a web page's ``<meta>`` tags, a Word document's
+    properties) come first; what the text says fills the rest
+    (:mod:`kg.extraction.metadata`).
+    """
 
     id: str
     source: str  # file name the text was read from
     encoding: str
-    sha256: str
+    sha256: str  # of the file's bytes
     title: str | None = None
     title_span: Span | None = None
     jurisdiction: str | None = None
-    author: str | None = None  # a department that reports on itself (…局, …委员会), from the title
+    department: str | None = None  # a department that reports on itself (…局, …委员会)
     year: int | None = None
     published: str | None = None  # ISO 8601 date or date-time
     published_span: Span | None = None
+    format: str = "text"  # text, html, docx, pdf
+    url: str | None = None  # where the file was fetched from
+    fetched: str | None = None  # when (ISO 8601, UTC)
+    site: str | None = None  # the publishing web site or source named by the file
+    script: str = "simplified"  # "traditional" when the text is written in traditional characters
+    division: Division | None = None
 
 
 @dataclass
@@ -83,6 +110,7 @@ class Item:
     group: str | None = None  # heading text of the sub-section (measure group / problem area)
     group_id: str | None = None
     title: Span | None = None
+    terms: list[str] = field(default_factory=list)  # content words (kg.extraction.link), for comparisons
 
 
 @dataclass
@@ -105,6 +133,9 @@ class Metric:
     derived: bool = False  # computed by us, not stated (previous year's value)
     derived_from: str | None = None
     clause: Span | None = None  # the clause stating it: where attach_entities looks for entities
+    indicator: str | None = None  # id of a concept of the indicator scheme (ontology/indicators.ttl)
+    indicator_method: str | None = None  # how the mapping was made
+    indicator_confidence: float | None = None
 
 
 @dataclass
@@ -146,6 +177,8 @@ class Entity:
     key: str | None = None  # canonical id from a pattern file, if any
     level: str | None = None  # Place: province, city, county, township, …
     issuer: str | None = None  # PolicyDocument: entity id of the issuing agency
+    shared_key: str | None = None  # identity across reports (kg.corpus.identity); None: this report's own
+    implements: str | None = None  # PolicyDocument: entity id of the document it carries out
 
 
 @dataclass
@@ -216,6 +249,9 @@ class Extraction:
                 "id": meta.id, "title": meta.title, "jurisdiction": meta.jurisdiction,
                 "year": meta.year, "published": meta.published, "source": meta.source,
                 "encoding": meta.encoding, "sha256": meta.sha256,
+                "division": asdict(meta.division) if meta.division else None,
+                "department": meta.department, "format": meta.format, "url": meta.url,
+                "fetched": meta.fetched, "site": meta.site, "script": meta.script,
             },
             "metrics": [_metric_json(m) for m in self.metrics],
             "entities": [_entity_json(e) for e in self.entities],
@@ -255,6 +291,10 @@ def _metric_json(m: Metric) -> dict[str, Any]:
     if m.derived:
         out["derived"] = True
         out["derived_from"] = m.derived_from
+    if m.indicator:
+        out["indicator"] = m.indicator
+        out["indicator_method"] = m.indicator_method
+        out["indicator_confidence"] = m.indicator_confidence
     return out
 
 
@@ -269,6 +309,10 @@ def _entity_json(e: Entity) -> dict[str, Any]:
         out["level"] = e.level
     if e.issuer:
         out["issuer"] = e.issuer
+    if e.shared_key:
+        out["shared_key"] = e.shared_key
+    if e.implements:
+        out["implements"] = e.implements
     return out
 
 
@@ -278,4 +322,6 @@ def _item_json(i: Item, group_key: str | None) -> dict[str, Any]:
         out[group_key] = i.group
     if i.title is not None:
         out["title"] = i.title.text
+    if i.terms:
+        out["terms"] = i.terms
     return out

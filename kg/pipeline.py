@@ -1,7 +1,7 @@
 """The pipeline, read top to bottom: one report through the stages, and ``kg build`` over many.
 
 :func:`extract` runs the stages of one report in turn —
-read → structure → metrics → entities → link — giving one
+read → structure → metrics → entities → link → resolve — giving one
 :class:`~kg.model.Extraction`. :func:`build` is the orchestrator of
 ``kg build``: find the inputs → extract them (a pool of worker processes) →
 write the graph files → analyse → export.
@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.corpus.resolve import resolve_report
 from kg.errors import KgError, OutputError
 from kg.extraction.entities import extract_entities
 from kg.extraction.link import link_items
@@ -22,7 +23,7 @@ from kg.extraction.metadata import report_metadata
 from kg.extraction.metrics import attach_entities, extract_metrics
 from kg.extraction.structure import segment
 from kg.model import Extraction, ReportMeta
-from kg.readers.text import read_report
+from kg.readers import read_document
 
 __all__ = ["extract", "extract_text", "build", "BuildResult", "EXPORT_REPORT_LIMIT"]
 
@@ -40,7 +41,7 @@ def extract(path: str | Path) -> Extraction:
     >>> len(x.problems), len(x.plans)
     (8, 5)
     """
-    meta, text = read_report(path)
+    meta, text = read_document(path)
     return extract_text(text, meta)
 
 
@@ -57,6 +58,7 @@ def extract_text(text: str, meta: ReportMeta | None = None) -> Extraction:
     extraction.entities, extraction.relations = extract_entities(text, extraction.items, meta)
     attach_entities(extraction.metrics, extraction.entities, extraction.relations)
     extraction.links, extraction.gaps = link_items(extraction)
+    resolve_report(extraction)
     return extraction
 
 
@@ -100,9 +102,15 @@ def build(
     out = Path(out)
     base = DEFAULT_BASE if base is None else base
     check_base(base)
-    reports = find_reports(paths) if paths else [bundled_report()]
+    from kg.readers import SUFFIXES
+
+    reports, skipped = find_reports(paths, SUFFIXES) if paths else ([bundled_report()], [])
     check_writable(out)
     result = BuildResult(out=out)
+    if skipped:
+        names = ", ".join(str(p) for p in skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        result.warnings.append(f"{len(skipped)} file(s) of an unknown kind not read: {names} "
+                               f"(reports are {', '.join('*' + s for s in SUFFIXES)})")
     show_progress = progress if progress is not None else (len(reports) > 1 and sys.stderr.isatty())
     # Workers write each report's N-Triples and JSON into a spool beside the outputs
     # (same file system, so a JSON is renamed into place atomically); memory stays flat on a corpus.

@@ -666,12 +666,12 @@ def _resolve(candidates: list[_Candidate]) -> list[_Candidate]:
 def _government(meta: ReportMeta, text: str, candidates: list[_Candidate]) -> _Candidate | None:
     """The default actor of a report's measures: the department that reports on itself
     (石门市市场监督管理局…报告), else the report's own government, 辖区 + 人民政府."""
-    if meta.author and meta.title_span and meta.author in meta.title_span.text:
-        start = meta.title_span.start + meta.title_span.text.index(meta.author)
+    if meta.department and meta.title_span and meta.department in meta.title_span.text:
+        start = meta.title_span.start + meta.title_span.text.index(meta.department)
         # the same agency found by the patterns or head rules keeps its canonical key
-        key = next((c.key for c in candidates if c.type == "Agency" and c.label == meta.author), _fold(meta.author))
-        return _Candidate(start, start + len(meta.author), "Agency", meta.author, key,
-                          "report-author", surface=meta.author)
+        key = next((c.key for c in candidates if c.type == "Agency" and c.label == meta.department), _fold(meta.department))
+        return _Candidate(start, start + len(meta.department), "Agency", meta.department, key,
+                          "report-author", surface=meta.department)
     if not meta.jurisdiction:
         return None
     level_char = meta.jurisdiction[-1]

@@ -249,16 +249,18 @@ def link_items(extraction: Extraction) -> tuple[list[Link], Gaps]:
     (['problem-2'], ['plan-2'])
     """
     problems, plans, measures = extraction.problems, extraction.plans, extraction.measures
+    span_terms = _SpanTerms(extraction.text)
+    for item in extraction.items:  # kept on the items: comparisons across reports use them too
+        item.terms = span_terms(item.span)
+    terms = {item.id: item.terms for item in extraction.items}
     if not problems and not plans:
-        # Nothing to link: every measure group lacks a plan (and a long report needs no segmenting here).
+        # Nothing to link: every measure group lacks a plan.
         return [], Gaps(groups_without_plan=list(dict.fromkeys(m.group_id for m in measures if m.group_id)))
     mentions: dict[str, set[str]] = {}
     for relation in extraction.relations:
         if relation.relation == "mentions":
             # Prefixed so that an entity id never meets a word in the shared idf table.
             mentions.setdefault(relation.source, set()).add(_ENTITY + relation.target)
-    span_terms = _SpanTerms(extraction.text)
-    terms = {item.id: span_terms(item.span) for item in extraction.items}
     headings = {section.id: section.heading for section in extraction.sections}
     idf = _idf([terms[item.id] for item in extraction.items])
     idf.update(_idf([sorted(mentions.get(item.id, ())) for item in extraction.items]))

@@ -54,7 +54,7 @@ def report_metadata(text: str, meta: ReportMeta | None = None) -> ReportMeta:
     """
     meta = meta or ReportMeta(id="", source="", encoding="", sha256="")
     found = _from_text(text)
-    for name in ("title", "title_span", "jurisdiction", "author", "year", "published", "published_span"):
+    for name in ("title", "title_span", "jurisdiction", "department", "year", "published", "published_span"):
         if getattr(meta, name) is None:
             setattr(meta, name, getattr(found, name))
     return meta
@@ -77,7 +77,7 @@ def _from_text(text: str) -> ReportMeta:
         if year:
             meta.year = int(year.group(1).translate(_DIGITS))
         meta.jurisdiction = _jurisdiction(meta.title)
-        meta.author = _author(meta.title)
+        meta.department = _department(meta.title)
     published = _PUBLISHED.search(head)
     if published is None:
         # Some reports end with the issuing body and a date instead of a metadata line.
@@ -101,10 +101,10 @@ def _title_subject(title: str) -> str:
     return re.split(r"[0-9０-９]{4}|关于|法治政府|依法行政", body)[0].strip()
 
 
-def _author(title: str) -> str | None:
+def _department(title: str) -> str | None:
     """A department that reports on itself, as the title names it; None for a government.
 
-    >>> _author("石门市市场监督管理局2023年度法治政府建设工作报告"), _author("云岭市人民政府关于2022年度法治政府建设情况的报告")
+    >>> _department("石门市市场监督管理局2023年度法治政府建设工作报告"), _department("云岭市人民政府关于2022年度法治政府建设情况的报告")
     ('石门市市场监督管理局', None)
     """
     subject = _title_subject(title)

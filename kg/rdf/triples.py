@@ -239,9 +239,9 @@ class _Builder:
             add(r, DCTERMS_.issued, _typed(value, datatype))
         if meta.jurisdiction:
             add(r, FZ_.jurisdiction, self._jurisdiction_place())
-        if meta.author:
+        if meta.department:
             for entity in self.x.entities:
-                if entity.type == "Agency" and entity.label == meta.author:
+                if entity.type == "Agency" and entity.label == meta.department:
                     add(r, DCTERMS_.creator, self.node(entity.id))
                     break
         add(r, FZ_.sourceText, _text(self.x.text))

@@ -51,7 +51,7 @@ def test_bundled_metadata_matches_gold(gold):
 )
 def test_a_department_reporting_on_itself_is_the_author(name, author):
     meta, _ = _metadata(FIXTURES / name)
-    assert meta.author == author
+    assert meta.department == author
 
 
 def test_crlf_line_ends_do_not_hide_the_metadata(tmp_path):
