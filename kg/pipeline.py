@@ -21,6 +21,7 @@ from kg.extraction.entities import extract_entities
 from kg.extraction.link import link_items
 from kg.extraction.metadata import report_metadata
 from kg.extraction.metrics import attach_entities, extract_metrics
+from kg.extraction.script import restore_original, to_simplified
 from kg.extraction.structure import segment
 from kg.model import Extraction, ReportMeta
 from kg.readers import read_document
@@ -49,15 +50,20 @@ def extract_text(text: str, meta: ReportMeta | None = None) -> Extraction:
     """Run the extraction on text already decoded (``meta`` defaults to what the text says)."""
     if meta is None:
         meta = ReportMeta(id="report", source="<text>", encoding="utf-8", sha256="")
-    meta = report_metadata(text, meta)
-    structure = segment(text)
-    extraction = Extraction(report=meta, text=text, sections=structure.sections, items=structure.items)
+    view = to_simplified(text)  # the stages read simplified characters; offsets are the same
+    if view != text:
+        meta.script = "traditional"
+    meta = report_metadata(view, meta)
+    structure = segment(view)
+    extraction = Extraction(report=meta, text=view, sections=structure.sections, items=structure.items)
     if not structure.sections:
         extraction.warnings.append("no sections recognised: metrics and entities extracted without structure")
-    extraction.metrics, extraction.checks = extract_metrics(text, extraction.items)
-    extraction.entities, extraction.relations = extract_entities(text, extraction.items, meta)
+    extraction.metrics, extraction.checks = extract_metrics(view, extraction.items)
+    extraction.entities, extraction.relations = extract_entities(view, extraction.items, meta)
     attach_entities(extraction.metrics, extraction.entities, extraction.relations)
     extraction.links, extraction.gaps = link_items(extraction)
+    if view != text:
+        restore_original(extraction, text)
     resolve_report(extraction)
     return extraction
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 __all__ = ["data_dir", "ontology_dir", "ontology_file", "shapes_file", "queries_dir",
            "bundled_report", "bundled_gold", "lexicon_file", "patterns_file", "alternation",
-           "load_json", "load_jsonl", "load_word_list"]
+           "load_json", "load_jsonl", "load_word_list", "agency_suffixes"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -152,3 +152,10 @@ def _reason(err: Exception) -> str:
     text = getattr(err, "msg", None) or getattr(err, "strerror", None) or str(err)
     column = getattr(err, "colno", None)
     return f"{text} at column {column}" if column else str(text)
+
+
+@cache
+def agency_suffixes() -> tuple[str, ...]:
+    """The last words of a body's name (``data/lexicon/agency-suffixes.txt``), longest first."""
+    words = load_word_list(lexicon_file("agency-suffixes.txt"))
+    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))

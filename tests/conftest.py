@@ -5,8 +5,14 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from kg.resources import bundled_gold, bundled_report
+
+# No example database: a failure found once must not replay on every later run from a
+# file nobody sees; print_blob prints what reproduces it instead.
+settings.register_profile("kg", database=None, print_blob=True)
+settings.load_profile("kg")
 
 FIXTURES = Path(__file__).parent / "fixtures"  # synthetic reports, in our own words
 GOLDEN_DIR = Path(__file__).parent / "golden"  # reviewed expected outputs

@@ -36,12 +36,37 @@ def test_extraction_never_crashes_and_offsets_stay_inside(text):
     to_ntriples(extraction, "http://example.org/t/")  # every extraction can be written as RDF
 
 
+_UCSCHAR = [(0xA0, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFEF)] + [
+    (plane, plane + 0xFFFD) for plane in range(0x10000, 0xE0000, 0x10000)] + [(0xE1000, 0xEFFFD)]
+
+
 def _iri_part_by_definition(text: str) -> str:
     # RFC 3987's rule as the docstring of iri_part states it, one character at a time.
     from urllib.parse import quote
 
-    return "".join(c if not c.isascii() and c.isprintable() and not c.isspace() else quote(c, safe="/-_.~")
-                   for c in text)
+    def kept(c: str) -> bool:
+        return (not c.isascii() and c.isprintable() and not c.isspace()
+                and any(low <= ord(c) <= high for low, high in _UCSCHAR))
+
+    return "".join(c if kept(c) else quote(c, safe="/-_.~") for c in text)
+
+
+def test_every_code_point_makes_a_valid_iri_and_a_valid_literal():
+    """The whole of Unicode (surrogates aside, which no decoded text holds), one code point at a time."""
+    import pyoxigraph as ox
+
+    from kg.rdf.triples import _text, iri_part
+
+    lines = []
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        c = chr(code)
+        ox.NamedNode("http://example.org/t/" + iri_part(c))
+        lines.append(f"<http://example.org/t/{code}> <http://example.org/p> {_text(c)} .\n")
+    triples = list(ox.parse("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    assert len(triples) == 0x110000 - 0x800
+    assert all(t.object.value == chr(int(t.subject.value.rsplit("/", 1)[1])) for t in triples)
 
 
 @settings(max_examples=300, deadline=None)

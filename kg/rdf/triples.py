@@ -37,13 +37,15 @@ _QUOTE_CONTEXT = 8  # characters of oa:prefix / oa:suffix, enough to disambiguat
 
 @lru_cache(maxsize=1 << 16)
 def iri_part(text: str) -> str:
-    """Make text safe inside an IRI path (RFC 3987): non-ASCII letters kept, so that
-    ``…/agency/县法院`` stays readable; ASCII delimiters, spaces and controls %-encoded.
+    """Make text safe inside an IRI path (RFC 3987): letters of other scripts kept, so that
+    ``…/agency/县法院`` stays readable; ASCII delimiters, spaces, controls and every code
+    point outside RFC 3987's ``ucschar`` (U+FFFD, private use, noncharacters, tags and
+    variation selectors) %-encoded as UTF-8.
 
     >>> iri_part("县法院/一审 %")
     '县法院/一审%20%25'
-    >>> iri_part("agency/court-1(试行)")
-    'agency/court-1%28试行%29'
+    >>> iri_part("agency/court-1(试行)"), iri_part("\ufffd")
+    ('agency/court-1%28试行%29', '%EF%BF%BD')
     """
     return _MAY_NEED_QUOTING.sub(_quote_char, text)
 
@@ -51,11 +53,19 @@ def iri_part(text: str) -> str:
 # Characters that are certainly kept (unreserved ASCII, the path's "/", common CJK) are
 # skipped by the regex; only the others are looked at one by one.
 _MAY_NEED_QUOTING = re.compile(r"[^A-Za-z0-9/\-_.~\u4e00-\u9fff]")
+# RFC 3987 ucschar: the non-ASCII code points an IRI may hold unencoded.
+_UCSCHAR = ((0xA0, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFEF),
+            *((plane, plane + 0xFFFD) for plane in range(0x10000, 0xE0000, 0x10000)), (0xE1000, 0xEFFFD))
+
+
+def _keeps(c: str) -> bool:
+    code = ord(c)
+    return c.isprintable() and not c.isspace() and any(low <= code <= high for low, high in _UCSCHAR)
 
 
 def _quote_char(match: re.Match) -> str:
     c = match.group()
-    return c if not c.isascii() and c.isprintable() and not c.isspace() else quote(c, safe="/-_.~")
+    return c if not c.isascii() and _keeps(c) else quote(c, safe="/-_.~")
 
 
 def check_base(base: str) -> None:
