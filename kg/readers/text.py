@@ -3,18 +3,23 @@
 The text is kept exactly as decoded (a BOM removed, line endings kept) because
 every offset in the graph points into it. What the text says about the report
 (title, jurisdiction, year …) is read by :mod:`kg.extraction.metadata`.
+
+Encodings are told apart by cheap rules first: a BOM; UTF-16 without a BOM by
+where its zero bytes fall; UTF-8 when the bytes are valid UTF-8; GB18030 (a
+superset of GBK and GB2312) when Big5 cannot decode them. Only when both
+GB18030 and Big5 decode the bytes (as they do nearly every Big5 file, since
+the two byte ranges overlap) does charset-normalizer choose between them.
 """
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
 from pathlib import Path
 
 from kg.errors import InputError
 from kg.model import ReportMeta
+from kg.readers.files import apply_sidecar, new_meta, read_file, report_id, shown
 
-__all__ = ["read_report", "decode", "report_id"]
+__all__ = ["read_report", "read_text", "decode", "report_id"]
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8"),
@@ -23,33 +28,41 @@ _BOMS = (
 )
 # Control characters other than tab and line breaks mark a binary file.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BIG5 = ("big5", "cp950", "big5hkscs")  # plain Big5 first: the name says the least it needs
 
 
 def read_report(path: str | Path) -> tuple[ReportMeta, str]:
-    """Read one report; raise :class:`InputError` naming the file if it cannot be used.
+    """Read one plain-text report; raise :class:`InputError` naming the file if it cannot be used.
 
     >>> from kg.resources import bundled_report
     >>> meta, text = read_report(bundled_report())
     >>> meta.id, meta.encoding, text[:6]
     ('puyang-2024', 'utf-8', '濮阳县202')
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a report file")
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{path}: cannot be read ({err.strerror or err})") from None
-    text, encoding = decode(data, path)
-    meta = ReportMeta(id=report_id(path), source=path.name, encoding=encoding,
-                      sha256=hashlib.sha256(data).hexdigest())
+    data = read_file(path)
+    meta = new_meta(Path(path), data, "text")
+    text = read_text(data, meta, shown(path))
+    apply_sidecar(Path(path), meta)
     return meta, text
 
 
-def decode(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
-    """Decode report bytes: BOM-marked UTF-8/16, else UTF-8, else GB18030 (a superset of GBK)."""
+def read_text(data: bytes, meta: ReportMeta, name: str) -> str:
+    """Decode ``data`` into ``meta.encoding`` and the text (the reader of :func:`kg.readers.read_document`)."""
+    text, meta.encoding = decode(data, name)
+    return text
+
+
+def decode(data: bytes, path: str | Path = "<bytes>", declared: str | None = None) -> tuple[str, str]:
+    """Decode report bytes; return the text and the encoding's name.
+
+    ``declared`` is an encoding the file itself names (a web page's charset);
+    it is tried right after a BOM.
+
+    >>> decode("法治".encode("big5"))
+    ('法治', 'big5')
+    >>> decode("法治政府\\n".encode("utf-16-le"))[1]
+    'utf-16-le'
+    """
     if not data.strip():
         raise InputError(f"{path}: the file is empty")
     for bom, encoding in _BOMS:
@@ -58,17 +71,68 @@ def decode(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
                 return _checked(data[len(bom):].decode(encoding), path), encoding + "-sig"
             except UnicodeDecodeError as err:
                 raise InputError(f"{path}: undecodable bytes at offset {err.start} ({encoding})") from None
+    if declared:
+        try:
+            return _checked(data.decode(declared), path), declared
+        except UnicodeDecodeError:
+            pass  # pages often lie about their charset: detect instead
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        try:
+            return _checked(data.decode(utf16), path), utf16
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data[:8192]:
         raise InputError(f"{path}: looks like a binary file, not a text report")
     try:
         return _checked(data.decode("utf-8"), path), "utf-8"
     except UnicodeDecodeError as utf8_err:
+        return _decode_chinese(data, path, utf8_err.start)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 without a BOM: its ASCII characters (digits, line ends) put zero bytes on one side only."""
+    sample = data[:65536]
+    if len(sample) < 4 or len(data) % 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if even + odd < max(1, len(sample) // 400):
+        return None
+    if odd >= 0.95 * (even + odd):
+        return "utf-16-le"
+    if even >= 0.95 * (even + odd):
+        return "utf-16-be"
+    return None
+
+
+def _decode_chinese(data: bytes, path: str | Path, utf8_error_at: int) -> tuple[str, str]:
+    candidates: dict[str, str] = {}
+    for encoding in ("gb18030",) + _BIG5:
+        if encoding in _BIG5 and any(e in candidates for e in _BIG5):
+            continue
         try:
-            return _checked(data.decode("gb18030"), path), "gb18030"
+            candidates[encoding] = data.decode(encoding)
         except UnicodeDecodeError:
-            raise InputError(
-                f"{path}: undecodable bytes at offset {utf8_err.start} (neither UTF-8 nor GB18030)"
-            ) from None
+            continue
+    if not candidates:
+        raise InputError(f"{path}: undecodable bytes at offset {utf8_error_at} (neither UTF-8, GB18030 nor Big5)")
+    if len(candidates) > 1:
+        encoding = _normalizer_choice(data, list(candidates))
+    else:
+        encoding = next(iter(candidates))
+    return _checked(candidates[encoding], path), encoding
+
+
+def _normalizer_choice(data: bytes, encodings: list[str]) -> str:
+    """charset-normalizer's pick among encodings that all decode ``data`` (GB18030 if it cannot tell)."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=encodings).best()
+    found = best.encoding.replace("_", "") if best else ""
+    for encoding in encodings:
+        if encoding.replace("-", "").replace("_", "") == found:
+            return encoding
+    return encodings[0]
 
 
 def _checked(text: str, path: str | Path) -> str:
@@ -78,12 +142,3 @@ def _checked(text: str, path: str | Path) -> str:
     if not text.strip():
         raise InputError(f"{path}: the file holds only white space")
     return text
-
-
-def report_id(path: Path) -> str:
-    """A stable id from the file name: ASCII stems are kept, others are hashed."""
-    stem = unicodedata.normalize("NFKC", path.stem)
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.")
-    if slug and slug == stem:
-        return slug
-    return (slug + "-" if slug else "r-") + hashlib.sha1(stem.encode("utf-8")).hexdigest()[:10]
