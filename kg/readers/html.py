@@ -33,17 +33,30 @@ def read_html(data: bytes, meta: ReportMeta, name: str, content_type: str | None
     from kg.readers.text import decode
 
     page, meta.encoding = decode(data, name, declared=_declared_charset(data, content_type))
-    fields = page_metadata(page)
+    tree = _tree(page)
+    if tree is None:
+        raise InputError(f"{name}: not a readable web page")
+    fields = page_metadata(tree)
     for key in ("title", "published", "site"):
         if fields.get(key) and getattr(meta, key) is None:
             setattr(meta, key, fields[key])
-    lines = [line for line in main_text(page) if not chrome_line(line)]
+    lines = [line for line in main_text(tree) if not chrome_line(line)]
     if not lines:
         raise InputError(f"{name}: no article text found in the page (is it a list or index page?)")
     title = fields.get("title")
     if title and not any(_same(title, line) for line in lines[:3]):
         lines.insert(0, title)  # the extractor keeps the body only; the title heads the report
     return "\n".join(lines) + "\n"
+
+
+def _tree(page: str):
+    import lxml.etree
+    import lxml.html
+
+    try:
+        return lxml.html.document_fromstring(page.encode("utf-8"), parser=_parser())
+    except (ValueError, lxml.etree.ParserError):
+        return None
 
 
 def _declared_charset(data: bytes, content_type: str | None) -> str | None:
@@ -62,19 +75,13 @@ def _same(title: str, line: str) -> bool:
     return squeeze(title) == squeeze(line)
 
 
-def page_metadata(page: str) -> dict[str, str]:
+def page_metadata(tree) -> dict[str, str]:
     """Title, publication date (ISO 8601), site and source of a page, from its ``<meta>`` tags first.
 
-    >>> page_metadata('<html><head><meta name="ArticleTitle" content="某县2023年度法治政府建设工作报告">'
-    ...               '<meta name="PubDate" content="2024-03-01 08:05"></head><body></body></html>')
+    >>> page_metadata(_tree('<html><head><meta name="ArticleTitle" content="某县2023年度法治政府建设工作报告">'
+    ...               '<meta name="PubDate" content="2024-03-01 08:05"></head><body></body></html>'))
     {'title': '某县2023年度法治政府建设工作报告', 'published': '2024-03-01T08:05'}
     """
-    import lxml.html
-
-    try:
-        tree = lxml.html.document_fromstring(page.encode("utf-8"), parser=_parser())
-    except (ValueError, lxml.etree.ParserError):
-        return {}
     tags = {}
     for node in tree.iter("meta"):
         key = (node.get("name") or node.get("property") or "").strip().lower()
@@ -143,13 +150,43 @@ def _iso(value: str | None) -> str | None:
     return out + f"T{int(match[4]):02d}:{match[5]}" if match[4] else out
 
 
-def main_text(page: str) -> list[str]:
-    """The article's paragraphs, one a line, as trafilatura extracts them (tables as lines)."""
+def main_text(tree) -> list[str]:
+    """The article's paragraphs, one a line, as trafilatura extracts them (a table row: its cells, tab-joined).
+
+    Layout tables (a table holding tables, or a cell of running text) are
+    first turned into plain blocks: trafilatura would otherwise render the
+    whole page, navigation and all, as one table.
+    """
     import trafilatura
 
-    text = trafilatura.extract(page, include_comments=False, include_tables=True, include_images=False,
+    _unwrap_layout_tables(tree)
+    text = trafilatura.extract(tree, include_comments=False, include_tables=True, include_images=False,
                                include_links=False, deduplicate=False, output_format="txt")
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+    lines = []
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if line.startswith("|") and line.endswith("|"):  # a table row as trafilatura writes it
+            if set(line) <= set("|-: "):
+                continue
+            line = "\t".join(cell.strip().replace("\\|", "|") for cell in line[1:-1].split(" | "))
+        if line.strip():
+            lines.append(line.strip())
+    return lines
+
+
+_LAYOUT_TAGS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th")
+
+
+def _unwrap_layout_tables(tree) -> None:
+    for table in list(tree.iter("table")):
+        if table.tag != "table":  # already unwrapped as part of an outer layout table
+            continue
+        cells = list(table.iter("td", "th"))
+        longest = max((len(cell.text_content().strip()) for cell in cells), default=0)
+        if table.xpath(".//table") or longest > 200 or table.xpath(".//td//p|.//td//br[2]"):
+            for element in [table, *table.iter(*_LAYOUT_TAGS)]:
+                if element.tag in _LAYOUT_TAGS:
+                    element.tag = "div"
 
 
 @cache
