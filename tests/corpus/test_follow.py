@@ -1,0 +1,51 @@
+"""Plan follow-through on the fixture corpus: kept plans found with their measure, unkept ones called unkept."""
+from __future__ import annotations
+
+import pytest
+
+from kg.corpus.summary import corpus_summary
+
+from tests.fixtures.comparisons import corpus
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return corpus_summary(list(corpus.extractions()))["follow_through"]
+
+
+def _row(rows, annotation):
+    found = [r for r in rows if r["plan"]["report"] == annotation["report"] and annotation["plan"] in r["plan"]["text"]]
+    assert len(found) == 1, annotation
+    return found[0]
+
+
+def _measure_text(ref):
+    report = corpus.by_id()[ref["report"]]
+    return next(m["text"] for m in report["measures"] if m["id"] == ref["measure"])
+
+
+def test_kept_plans_are_found_with_their_measure(rows):
+    kept = [a for a in corpus.expected()["follow"] if a["kept_by"]]
+    found = [a for a in kept if (row := _row(rows, a))["status"] == "followed"
+             and any(a["kept_by"] in _measure_text(m) for m in row["measures"])]
+    assert len(found) / len(kept) >= 0.8, [a["plan"] for a in kept if a not in found]
+
+
+def test_unkept_plans_are_called_unkept(rows):
+    unkept = [a for a in corpus.expected()["follow"] if not a["kept_by"]]
+    called = [a for a in unkept if _row(rows, a)["status"] == "not_followed"]
+    assert len(called) / len(unkept) >= 0.75, [a["plan"] for a in unkept if a not in called]
+
+
+def test_every_plan_with_a_next_report_has_a_row_and_only_those(rows):
+    expected = {(a["report"], a["plan"]) for a in corpus.expected()["follow"]}
+    assert len(rows) == len(expected)
+    assert {r["plan"]["report"] for r in rows} == {"fenghe-2023", "deqing-2022", "yunxi-sfj-2021"}
+
+
+def test_a_followed_plan_gives_its_reason(rows):
+    row = next(r for r in rows if r["status"] == "followed")
+    best = row["measures"][0]
+    assert best["terms"] and 0 < best["score"] <= 1
+    assert row["measures"] == sorted(row["measures"], key=lambda m: -m["score"])
+    assert all(m["report"] != row["plan"]["report"] for m in row["measures"])
