@@ -39,7 +39,7 @@ def follow_through(earlier: dict, later: dict, features: dict[str, dict[str, Fea
         kept = scored[:rules["follow_max_measures"]]
         rows.append({
             "plan": {**_ref(earlier, plan, "plan"), "text": plan.get("title") or plan["text"]},
-            "measures": [{**_ref(later, m, "measure"), "score": round(score, 4),
+            "measures": [{**_ref(later, m, "measure"), "text": m.get("title") or m["text"], "score": round(score, 4),
                           "terms": terms[:rules["reason_terms"]], "entities": entities}
                          for score, m, terms, entities in kept],
             "status": "followed" if kept else "not_followed",
