@@ -9,6 +9,7 @@ reports of a batch failed); 2 an error (bad input, unwritable output, bad query)
 from __future__ import annotations
 
 import json
+import re
 import sys
 from functools import wraps
 from pathlib import Path
@@ -24,8 +25,20 @@ __all__ = ["main"]
 EXIT_OK, EXIT_NO, EXIT_ERROR = 0, 1, 2
 
 
+def _printable(message: str) -> str:
+    """A message with control characters (a file name's newline or ESC) shown as escapes, on one line."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _echo_error(message: str) -> None:
+    click.echo(f"kg: error: {_printable(message)}", err=True)
+
+
 def _fail(message: str, code: int = EXIT_ERROR) -> None:
-    click.echo(f"kg: error: {message}", err=True)
+    _echo_error(message)
     sys.exit(code)
 
 
@@ -38,14 +51,27 @@ def _clean_errors(func):
             return func(*args, **kwargs)
         except KgError as err:
             _fail(str(err), err.exit_code)
+        except Terminated:
+            _fail("stopped by SIGTERM", 143)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except MemoryError:
             _fail("out of memory")
+        except OSError as err:  # one the library did not foresee (a full disk, a vanished folder)
+            where = f"{err.filename}: " if getattr(err, "filename", None) else ""
+            _fail(f"{where}{err.strerror or err}")
         except BrokenPipeError:
             sys.exit(EXIT_OK)
 
     return wrapper
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: clean up, keep the previous output, one line."""
+
+
+def _terminated(signum, frame):
+    raise Terminated
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,45 +80,70 @@ def main() -> None:
     """Turn annual reports on law-based government (法治政府建设年度报告) into knowledge graphs.
 
     \b
+    Exit codes: 0 success; 1 the answer is no (does not conform, some reports failed);
+    2 an error (bad input, unwritable output, bad query); 130/143 interrupted.
+
+    \b
     Example:
       kg build                       # the bundled report into ./out/
-      kg build reports/ -o out/      # every *.txt under reports/
+      kg build reports/ -o out/      # every report under reports/
     """
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
 
 
 @main.command()
 @click.argument("reports", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
-              help="Output folder.")
+              help="Output folder (replaced as a whole when the build succeeds).")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the data.")
-@click.option("--workers", "-j", type=click.IntRange(1), default=1, show_default=True,
-              help="Worker processes for a batch.")
-@click.option("--no-analysis", is_flag=True, help="Skip the analysis report.")
+@click.option("--workers", "-j", type=click.IntRange(1), default=None,
+              help="Worker processes for a batch  [default: the usable cores]")
+@click.option("--scheduler", default=None, metavar="local|tcp://HOST:PORT",
+              help="Extract on Dask: a local cluster, or an existing scheduler (needs pip install 'kg[dask]').")
+@click.option("--analysis/--no-analysis", "analysis", default=None,
+              help="Write analysis.json/.html (default: for up to 100 reports).")
 @click.option("--exports/--no-exports", default=None,
-              help="Write the exports and the viewer (default: for up to 100 reports).")
+              help="Write the visualiser exports and the viewer (default: for up to 100 reports).")
+@click.option("--rebuild", is_flag=True, help="Extract every report again, even those unchanged since the last build.")
 @_clean_errors
-def build(reports, out, base, workers, no_analysis, exports):
-    """Build the graph, exports, viewer and analysis of REPORTS (files or folders).
+def build(reports, out, base, workers, scheduler, analysis, exports, rebuild):
+    """Build the graph, store, corpus files, analysis, exports and viewer of REPORTS (files or folders).
 
-    With no REPORTS, builds the bundled sample report.
+    With no REPORTS, builds the bundled sample report. Building into a folder
+    built before extracts only the reports that changed.
 
     \b
     Example:
       kg build data/reports/puyang-2024.txt -o out/
+      kg build reports/ -o corpus/ --workers 2
     """
     from kg.pipeline import build as run_build
 
     result = run_build(
-        reports or None, out, base=base, workers=workers, analyse=not no_analysis, exports=exports,
-        on_error=lambda message: click.echo(f"kg: error: {message}", err=True),
+        reports or None, out, base=base, workers=workers, analyse=analysis, exports=exports,
+        scheduler=scheduler, rebuild=rebuild, on_error=lambda message: _echo_error(message),
     )
     for warning in result.warnings:
-        click.echo(f"kg: warning: {warning}", err=True)
-    if not result.built:
+        click.echo(f"kg: warning: {_printable(warning)}", err=True)
+    if not result.built and not result.reused:
         sys.exit(EXIT_ERROR)  # each failure has been reported on its own line
-    click.echo(f"built {len(result.built)} report(s) into {result.out}/"
-               + (f"; {len(result.failed)} failed" if result.failed else ""), err=True)
+    click.echo(_built_line(result), err=True)
     sys.exit(EXIT_NO if result.failed else EXIT_OK)
+
+
+def _built_line(result) -> str:
+    """What a build wrote, and what to open next."""
+    out = result.out
+    counts = f"built {len(result.built)} report(s)"
+    if result.reused:
+        counts += f", kept {len(result.reused)} unchanged"
+    if result.failed:
+        counts += f", {len(result.failed)} failed"
+    opened = [name for name in ("viewer.html", "corpus.html", "analysis.html") if (out / name).is_file()]
+    hint = f"; open {', '.join(str(out / name) for name in opened)}" if opened else ""
+    return f"{counts} into {out}/{hint}; query it with: kg query {out} reports"
 
 
 @main.command()

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from kg.errors import InputError, OutputError
 
-__all__ = ["find_reports", "atomic_path", "atomic_write", "check_writable", "REPORT_SUFFIXES"]
+__all__ = ["find_reports", "atomic_path", "atomic_write", "check_writable", "staged_output", "StagedOutput",
+           "link_or_copy", "make_ordinary", "MARKER", "REPORT_SUFFIXES"]
 
 REPORT_SUFFIXES = (".txt", ".text")
 
@@ -101,3 +102,159 @@ def check_writable(out: Path) -> None:
         raise OutputError(f"{out}: cannot create output folder ({err.strerror or err})") from None
     if not os.access(out, os.W_OK):
         raise OutputError(f"{out}: output folder is not writable")
+
+
+# --- a build's output folder, replaced as a whole ------------------------------------------------
+
+MARKER = ".kg"  # the folder inside every build's output that says "kg wrote this"
+
+
+class StagedOutput:
+    """A new generation of ``out``, written beside it and swapped in whole (see :func:`staged_output`).
+
+    ``path`` is the staging folder to write into; ``previous`` the current
+    ``out`` (or None when there is none yet).
+    """
+
+    def __init__(self, out: Path, path: Path, previous: Path | None) -> None:
+        self.out, self.path, self.previous = out, path, previous
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        """Keep the previous output: the staging folder is removed instead of swapped in."""
+        self.cancelled = True
+
+
+@contextmanager
+def staged_output(out: str | Path) -> Iterator[StagedOutput]:
+    """Write a build into a staging folder beside ``out`` and swap it in when the block ends without error.
+
+    A lock beside ``out`` refuses a second build of the same folder; staging
+    folders that an interrupted build left behind are swept first. Until the
+    swap, ``out`` stays as it was, so a build that fails or is killed at any
+    point leaves the previous complete output readable. The swap is one atomic
+    exchange of the two folders where the system has one (Linux), else two renames.
+    """
+    out = Path(out).absolute()
+    _refuse_foreign(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"{out.parent}: cannot create the output's folder ({err.strerror or err})") from None
+    with _locked(out):
+        _sweep(out)
+        staging = out.parent / f".{out.name}.staging-{os.getpid()}"
+        try:
+            staging.mkdir()
+            (staging / MARKER).mkdir()
+        except OSError as err:
+            raise OutputError(f"{out.parent}: cannot write output here ({err.strerror or err})") from None
+        try:
+            stage = StagedOutput(out, staging, out if out.is_dir() else None)
+            yield stage
+            if not stage.cancelled:
+                _swap(staging, out)
+        finally:
+            _remove_tree(staging)  # after the swap it holds the previous generation
+
+
+def _refuse_foreign(out: Path) -> None:
+    """A build replaces its output folder: never a folder that holds something else."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder")
+    if out.is_dir() and not (out / MARKER).is_dir() and not (out / "graph.trig").is_file():
+        try:
+            occupied = any(out.iterdir())
+        except OSError as err:
+            raise OutputError(f"{out}: cannot read the output folder ({err.strerror or err})") from None
+        if occupied:
+            raise OutputError(f"{out}: not empty and not the output of a kg build; "
+                              "choose another output folder (-o) or empty this one")
+
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    import fcntl
+
+    lock_path = out.parent / f".{out.name}.lock"
+    try:
+        handle = open(lock_path, "a+")
+    except OSError as err:
+        raise OutputError(f"{out.parent}: cannot write output here ({err.strerror or err})") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip()
+            raise OutputError(f"{out}: another kg build is writing this folder"
+                              + (f" (process {holder})" if holder else "") + "; wait for it to end") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+
+
+def _sweep(out: Path) -> None:
+    """Remove staging folders of builds that were killed (we hold the lock: none is running)."""
+    for stale in out.parent.glob(f".{out.name}.staging-*"):
+        _remove_tree(stale)
+    previous = out.parent / f".{out.name}.previous"
+    if previous.is_dir():
+        if out.is_dir():
+            _remove_tree(previous)
+        else:  # killed between the two renames of the fallback swap: the old generation is the output
+            os.replace(previous, out)
+
+
+def _swap(staging: Path, out: Path) -> None:
+    try:
+        if out.is_dir() and _exchange(staging, out):
+            return
+        if out.is_dir():
+            previous = out.parent / f".{out.name}.previous"
+            os.replace(out, previous)
+            os.replace(staging, out)
+            _remove_tree(previous)
+        else:
+            os.replace(staging, out)
+    except OSError as err:
+        raise OutputError(f"{out}: cannot replace the output folder ({err.strerror or err})") from None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot; fall back
+        return False
+    raise OSError(error, os.strerror(error))
+
+
+def _remove_tree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """Give ``target`` the content of ``source``: a hard link where possible (same file system), else a copy."""
+    import shutil
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

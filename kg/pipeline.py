@@ -8,9 +8,7 @@ write the graph files → analyse → export.
 """
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,7 +69,8 @@ def extract_text(text: str, meta: ReportMeta | None = None) -> Extraction:
 @dataclass
 class BuildResult:
     out: Path
-    built: list[str] = field(default_factory=list)  # report ids
+    built: list[str] = field(default_factory=list)  # report ids extracted by this build
+    reused: list[str] = field(default_factory=list)  # report ids kept from the previous build (unchanged)
     failed: list[str] = field(default_factory=list)  # one-line error messages
     warnings: list[str] = field(default_factory=list)
 
@@ -79,99 +78,113 @@ class BuildResult:
     def ok(self) -> bool:
         return not self.failed
 
+    @property
+    def reports(self) -> list[str]:
+        """Every report the output now holds."""
+        return sorted(self.built + self.reused)
+
 
 def build(
     paths: Iterable[str | Path] | None = None,
     out: str | Path = "out",
     *,
     base: str | None = None,
-    workers: int = 1,
-    analyse: bool = True,
+    workers: int | None = None,
+    analyse: bool | None = None,
     exports: bool | None = None,
     progress: bool | None = None,
     on_error: Callable[[str], None] | None = None,
+    scheduler: str | None = None,
+    rebuild: bool = False,
 ) -> BuildResult:
-    """Build the knowledge graph of one or more reports into ``out``.
+    """Build the knowledge graph of one or more reports into ``out``: find → extract → graph → analyse → export.
 
     With no paths, builds the bundled sample report; ``base`` defaults to
-    :data:`kg.rdf.namespaces.DEFAULT_BASE`. A report that cannot be
-    read is reported (``result.failed``) and the others are still built.
-    ``exports=None`` writes the exports and the viewer for up to
-    ``EXPORT_REPORT_LIMIT`` reports.
+    :data:`kg.rdf.namespaces.DEFAULT_BASE`, ``workers`` to the usable cores.
+    A report that cannot be read is reported (``result.failed``) and the
+    others are still built. Into a folder built before, only reports whose
+    file or extraction version changed are extracted again (``rebuild``
+    extracts all). ``analyse=None`` and ``exports=None`` write the analysis,
+    the visualiser exports and the viewer for up to ``EXPORT_REPORT_LIMIT``
+    reports. ``scheduler`` runs the extraction on Dask (``"local"`` or
+    ``"tcp://HOST:PORT"``). The output is written beside ``out`` and swapped
+    in whole at the end: a build that fails leaves the previous one as it was.
     """
-    from kg.io import check_writable, find_reports
+    from kg.io import find_reports, staged_output
+    from kg.rdf.files import copy_ontology
     from kg.rdf.namespaces import DEFAULT_BASE
-    from kg.rdf.files import copy_ontology, write_graph_files
-    from kg.rdf.triples import check_base, graph_iri
+    from kg.rdf.triples import check_base
+    from kg.readers import SUFFIXES
     from kg.resources import bundled_report
+    from kg.store.generation import Generation
+    from kg.workers import extract_many, usable_cores
 
-    out = Path(out)
     base = DEFAULT_BASE if base is None else base
     check_base(base)
-    from kg.readers import SUFFIXES
-
     reports, skipped = find_reports(paths, SUFFIXES) if paths else ([bundled_report()], [])
-    check_writable(out)
-    result = BuildResult(out=out)
-    if skipped:
-        names = ", ".join(str(p) for p in skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
-        result.warnings.append(f"{len(skipped)} file(s) of an unknown kind not read: {names} "
-                               f"(reports are {', '.join('*' + s for s in SUFFIXES)})")
-    show_progress = progress if progress is not None else (len(reports) > 1 and sys.stderr.isatty())
-    # Workers write each report's N-Triples and JSON into a spool beside the outputs
-    # (same file system, so a JSON is renamed into place atomically); memory stays flat on a corpus.
-    spool = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
-    try:
-        parts = _extract_all(reports, out, spool, result, base=base, workers=workers,
-                             progress=show_progress, on_error=on_error)
-        if not result.built:
-            return result
-        write_graph_files(out, [(graph_iri(base, report_id), part) for report_id, part in sorted(parts)])
-        copy_ontology(out)
-        if exports is None:
-            exports = len(result.built) <= EXPORT_REPORT_LIMIT
-            if not exports:
-                result.warnings.append(
-                    f"{len(result.built)} reports: exports and viewer not written above {EXPORT_REPORT_LIMIT} reports "
-                    f"(run `kg export {out} --to FORMAT`, or build with --exports)")
-        _analyse_and_export(out, analyse=analyse, exports=exports)
-    finally:
-        shutil.rmtree(spool, ignore_errors=True)
-    return result
-
-
-def _extract_all(reports: list[Path], out: Path, spool: Path, result: BuildResult, *, base: str, workers: int,
-                 progress: bool, on_error: Callable[[str], None] | None) -> list[tuple[str, Path]]:
-    """Extract every report (in parallel when asked); return (report id, N-Triples file) of those built."""
-    import os
-
-    from kg.io import make_ordinary
-    from kg.workers import extract_many
+    result = BuildResult(out=Path(out))
+    _warn_skipped(result, skipped, SUFFIXES)
 
     def fail(message: str) -> None:
         result.failed.append(message)
         if on_error:
             on_error(message)
 
-    parts: list[tuple[str, Path]] = []
-    seen_ids: dict[str, Path] = {}
-    extractions_dir = out / "extractions"
-    for path, outcome in extract_many(reports, base=base, workers=workers, progress=progress, spool=spool):
-        if isinstance(outcome, KgError):
-            fail(str(outcome))
-            continue
-        report_id, ntriples_file, contract_file, warnings = outcome
-        if report_id in seen_ids:
-            fail(f"{path}: report id {report_id!r} already used by {seen_ids[report_id]}; rename one file")
-            continue
-        seen_ids[report_id] = path
-        result.warnings.extend(f"{path}: {w}" for w in warnings)
-        parts.append((report_id, ntriples_file))
-        extractions_dir.mkdir(parents=True, exist_ok=True)
-        make_ordinary(contract_file)
-        os.replace(contract_file, extractions_dir / f"{report_id}.json")
-        result.built.append(report_id)
-    return parts
+    with staged_output(out) as stage:
+        generation = Generation(stage.path, stage.previous, base, rebuild=rebuild)
+        try:
+            todo = generation.reuse_unchanged(reports)  # 1. what changed since the last build
+            show_progress = progress if progress is not None else (len(todo) > 1 and sys.stderr.isatty())
+            for path, outcome in extract_many(todo, base=base, spool=generation.spool,  # 2. extract
+                                              workers=workers or usable_cores(), progress=show_progress,
+                                              scheduler=scheduler):
+                if isinstance(outcome, KgError):
+                    fail(str(outcome))
+                elif generation.add(path, outcome, fail):
+                    result.warnings.extend(f"{path}: {w}" for w in outcome.warnings)
+            result.built, result.reused = list(generation.built), list(generation.reused)
+            if not result.built and not (result.reused and not result.failed):
+                stage.cancel()  # nothing new could be built: the previous output stays as it was
+                return result
+            _corpus_outputs(generation)  # 3. across reports: the corpus graph, corpus.json, indicators
+            generation.write_graph_files()  # 4. graph.nq, graph.trig, graph.ttl, the store, the manifest
+        finally:
+            generation.close()
+        copy_ontology(stage.path)
+        many = len(result.reports) > EXPORT_REPORT_LIMIT
+        _decide_exports(result, stage.out, many, analyse, exports)
+        _analyse_and_export(stage.path, analyse=not many if analyse is None else analyse,  # 5. analyse, export
+                            exports=not many if exports is None else exports)
+    return result
+
+
+def _warn_skipped(result: BuildResult, skipped: list[Path], suffixes: tuple[str, ...]) -> None:
+    if skipped:
+        names = ", ".join(str(p) for p in skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        result.warnings.append(f"{len(skipped)} file(s) of an unknown kind not read: {names} "
+                               f"(reports are {', '.join('*' + s for s in suffixes)})")
+
+
+def _decide_exports(result: BuildResult, out: Path, many: bool, analyse: bool | None, exports: bool | None) -> None:
+    if many and exports is None:
+        result.warnings.append(
+            f"{len(result.reports)} reports: visualiser exports and viewer not written above {EXPORT_REPORT_LIMIT} "
+            f"reports (run `kg export {out} --to FORMAT`, or build with --exports)")
+    if many and analyse is None:
+        result.warnings.append(
+            f"{len(result.reports)} reports: per-report analysis not written above {EXPORT_REPORT_LIMIT} reports "
+            f"(run `kg analyze {out}`, or build with --analysis); corpus.html is the corpus view")
+
+
+def _corpus_outputs(generation) -> None:
+    """What is computed across reports once every report is in: the corpus graph and the corpus files."""
+    from kg.rdf.files import report_serialisations
+    from kg.rdf.triples import graph_iri
+    from kg.store.generation import CORPUS_ID
+
+    ntriples = ""
+    if ntriples:
+        generation.add_corpus_graph(report_serialisations(ntriples, graph_iri(generation.base, CORPUS_ID)))
 
 
 def _analyse_and_export(out: Path, *, analyse: bool, exports: bool) -> None:

@@ -1,12 +1,14 @@
-"""Extraction of many reports, in worker processes when asked, streaming one report at a time.
+"""Extraction of many reports: in this process, in a pool of worker processes, or on a Dask cluster.
 
-With a ``spool`` folder, each worker writes a report's N-Triples and contract
-JSON to files there and sends back only their names, so neither the parent nor
-the pipe between them ever holds more than a report's worth of text, and the
-writing happens in parallel too. Without one, the outcome carries the texts.
+Each report becomes an :class:`Outcome`: its extraction JSON and its graph in
+the three serialisations the graph files are assembled from (N-Quads, a TriG
+block, a Turtle body). A local worker writes them to files in a ``spool``
+folder and sends back only their names, so neither the parent nor the pipe
+between them holds more than a report's worth of text; a Dask worker, which
+may run on another machine, sends the bytes back and the parent spools them.
 
-Workers are forked after the parent has imported the pipeline (and built the
-shared spaCy/jieba segmenter), so they start at once and share its memory.
+Local workers are forked after the parent has imported the pipeline (and built
+the shared spaCy/jieba segmenter), so they start at once and share its memory.
 """
 from __future__ import annotations
 
@@ -15,22 +17,40 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import KgError
+from kg.errors import InputError, KgError
 
-__all__ = ["extract_many", "process_report", "die_with_parent", "Outcome", "SpooledOutcome"]
+__all__ = ["extract_many", "process_report", "die_with_parent", "usable_cores", "Outcome", "KINDS"]
 
-Outcome = tuple[str, str, dict, list[str]]  # report id, N-Triples, contract JSON, warnings
-SpooledOutcome = tuple[str, Path, Path, list[str]]  # report id, N-Triples file, contract file, warnings
+KINDS = ("json", "nq", "trig", "ttl")  # the files of one report in the spool
 
 
-def process_report(path: Path, base: str, spool: Path | None = None,
-                   index: int = 0) -> Outcome | SpooledOutcome | KgError:
-    """Extract one report and turn it into N-Triples; a user-fixable error is returned, not raised."""
+@dataclass
+class Outcome:
+    """One report extracted: its id, warnings and the files (in the spool) of its serialisations."""
+
+    report_id: str
+    source: str  # the input as given
+    sha256: str
+    warnings: list[str] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)  # kind (KINDS) → file
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system says)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def report_contents(path: Path, base: str) -> tuple[str, str, list[str], dict[str, bytes]] | KgError:
+    """Extract one report: (report id, sha256, warnings, {kind: bytes}); a user-fixable error is returned."""
     from kg.pipeline import extract
-    from kg.rdf.triples import to_ntriples
+    from kg.rdf.files import report_serialisations
+    from kg.rdf.triples import graph_iri, to_ntriples
 
     try:
         extraction = extract(path)
@@ -40,21 +60,34 @@ def process_report(path: Path, base: str, spool: Path | None = None,
     except Exception as err:  # noqa: BLE001 - one report's bug must not stop a batch
         return KgError(f"{path}: internal error while extracting ({type(err).__name__}: {err}); "
                        "please report it with this file")
-    contract = extraction.to_contract()
-    report_id, warnings = extraction.report.id, list(extraction.warnings)
-    if spool is None:
-        return report_id, ntriples, contract, warnings
-    nt_file, json_file = spool / f"{index:07d}.nt", spool / f"{index:07d}.json"
+    meta = extraction.report
+    contents = report_serialisations(ntriples, graph_iri(base, meta.id))
+    contents["json"] = (json.dumps(extraction.to_contract(), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return meta.id, meta.sha256, list(extraction.warnings), contents
+
+
+def spool_outcome(source: str, result, spool: Path, index: int) -> Outcome | KgError:
+    """Write the contents of :func:`report_contents` into the spool as ``<index>.<kind>`` files."""
+    if isinstance(result, KgError):
+        return result
+    report_id, sha256, warnings, contents = result
+    outcome = Outcome(report_id, source, sha256, warnings)
     try:
-        nt_file.write_text(ntriples, encoding="utf-8", newline="\n")
-        json_file.write_text(json.dumps(contract, ensure_ascii=False, indent=1) + "\n", encoding="utf-8",
-                             newline="\n")
+        for kind in KINDS:
+            target = spool / f"{index:07d}.{kind}"
+            target.write_bytes(contents[kind])
+            outcome.files[kind] = target
     except OSError as err:
         return KgError(f"{spool}: cannot write build files ({err.strerror or err})")
-    return report_id, nt_file, json_file, warnings
+    return outcome
 
 
-def _process(args: tuple[Path, str, Path | None, int]):
+def process_report(path: Path, base: str, spool: Path, index: int = 0) -> Outcome | KgError:
+    """Extract one report into the spool (what each local worker runs)."""
+    return spool_outcome(str(path), report_contents(Path(path), base), spool, index)
+
+
+def _process(args: tuple[Path, str, Path, int]):
     return process_report(*args)
 
 
@@ -79,8 +112,8 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
-def _warm_up() -> None:
-    """Import the pipeline and build the segmenter once, before the workers are forked."""
+def warm_up() -> None:
+    """Import the pipeline and build the segmenter once (before workers are forked, or in a Dask worker)."""
     from kg import pipeline  # noqa: F401
     from kg.extraction.nlp import get_nlp
 
@@ -90,32 +123,52 @@ def _warm_up() -> None:
         pass
 
 
-def extract_many(paths: list[Path], *, base: str, workers: int = 1, progress: bool = False,
-                 spool: Path | None = None) -> Iterator[tuple[Path, Outcome | SpooledOutcome | KgError]]:
-    """Yield ``(path, outcome)`` in the order of ``paths``."""
-    jobs = [(Path(p), base, spool, index) for index, p in enumerate(paths)]
+def extract_many(paths: list[Path], *, base: str, spool: Path, workers: int = 1, progress: bool = False,
+                 scheduler: str | None = None) -> Iterator[tuple[Path, Outcome | KgError]]:
+    """Yield ``(path, outcome)`` for every report: in the order of ``paths``, or as they finish on Dask."""
     bar = None
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(jobs), unit="report", file=sys.stderr, leave=False)
+        bar = tqdm(total=len(paths), unit="report", file=sys.stderr, leave=False)
     try:
-        if workers > 1 and len(jobs) > 1:
-            _warm_up()
-            context = multiprocessing.get_context("fork") if os.name == "posix" else None
-            # Small chunks keep both workers busy to the end; results are small when spooled.
-            chunksize = max(1, min(8, len(jobs) // (workers * 16)))
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent) as pool:
-                for job, outcome in zip(jobs, pool.map(_process, jobs, chunksize=chunksize)):
-                    if bar:
-                        bar.update()
-                    yield job[0], outcome
+        if scheduler:
+            from kg.cluster import extract_on_dask
+
+            results = extract_on_dask(paths, base=base, spool=spool, scheduler=scheduler, workers=workers)
         else:
-            for job in jobs:
-                outcome = _process(job)
-                if bar:
-                    bar.update()
-                yield job[0], outcome
+            results = _extract_locally(paths, base=base, spool=spool, workers=workers)
+        for path, outcome in results:
+            if bar:
+                bar.update()
+            yield path, outcome
     finally:
         if bar:
             bar.close()
+
+
+def _extract_locally(paths: list[Path], *, base: str, spool: Path, workers: int):
+    jobs = [(Path(p), base, spool, index) for index, p in enumerate(paths)]
+    if workers <= 1 or len(jobs) <= 1:
+        yield from ((job[0], _process(job)) for job in jobs)
+        return
+    warm_up()
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    # Small chunks keep both workers busy to the end; results are small when spooled.
+    chunksize = max(1, min(8, len(jobs) // (workers * 16)))
+    pool = context.Pool(workers, initializer=_worker_started)
+    try:
+        yield from zip((job[0] for job in jobs), pool.imap(_process, jobs, chunksize=chunksize))
+        pool.close()
+    finally:
+        pool.terminate()  # interrupted or failed: stop the workers now, not after their chunk
+        pool.join()
+
+
+def _worker_started() -> None:
+    """A worker leaves Ctrl-C and SIGTERM to the parent, which stops it, and ends when the parent dies."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent()

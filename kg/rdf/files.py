@@ -1,62 +1,125 @@
 """The graph files of a build: ``graph.nq``, ``graph.trig`` (a named graph per report), ``graph.ttl`` (their union).
 
-Each report's statements arrive as N-Triples (text or a file); one report is
-in memory at a time, so a corpus streams through. pyoxigraph parses and
-serialises; the TriG file wraps each report's Turtle in a graph block, so one
-serialisation serves graph.ttl and graph.trig.
+Each report's graph is serialised once, where it is extracted
+(:func:`report_serialisations`: N-Quads, a TriG block, a Turtle body); the
+files are then assembled from those pieces (:func:`assemble_graph_files`),
+so no process ever holds the corpus, and an incremental build copies the
+pieces of unchanged reports from the previous files.
 """
 from __future__ import annotations
 
 import os
-import re
-import tempfile
-from collections.abc import Iterable
-from functools import partial
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.errors import OutputError
 from kg.io import atomic_path, atomic_write
-from kg.rdf.namespaces import KIND, PREFIXES, UNIT
+from kg.rdf.namespaces import PREFIXES
 from kg.resources import ontology_dir
 
-__all__ = ["write_graph_files", "copy_ontology", "named_graph_block"]
+__all__ = ["report_serialisations", "assemble_graph_files", "Piece", "GRAPH_FILES", "turtle_header",
+           "copy_ontology", "named_graph_block"]
 
 # Our own output (IRIs built by kg.rdf.triples.iri_part, literals escaped there):
 # re-validating every IRI costs as much as the rest of the parse.
 _LENIENT = True
 
 
-def write_graph_files(out: Path, graphs: Iterable[tuple[str, str | Path]]) -> None:
-    """Write ``graph.nq``, ``graph.trig`` and ``graph.ttl`` into ``out``.
+def report_serialisations(ntriples: str, graph: str) -> dict[str, bytes]:
+    """One graph's statements in the three forms the graph files are assembled from.
 
-    Each of ``graphs`` is a named graph's IRI and its statements as N-Triples,
-    text or the file holding it.
+    ``nq``: N-Quads (the N-Triples with the graph named); ``trig``: a TriG
+    graph block; ``ttl``: the Turtle body (without the ``@prefix`` lines,
+    which every part shares: :func:`turtle_header`).
     """
-    graphs = list(graphs)
-    prefixes = dict(PREFIXES)
-    with atomic_path(out / "graph.nq") as nq_tmp, atomic_path(out / "graph.trig") as trig_tmp, \
-            atomic_path(out / "graph.ttl") as ttl_tmp:
-        if len(graphs) == 1:  # the union is the report's graph: one Turtle serves graph.ttl and graph.trig
-            _write_named_graphs(graphs, trig_tmp, prefixes, nquads_path=nq_tmp, turtle_path=ttl_tmp)
-            return
-        _write_named_graphs(graphs, trig_tmp, prefixes)
-        fd, union_name = tempfile.mkstemp(prefix=".graph.", suffix=".nt", dir=out)
+    data = ntriples.encode("utf-8")
+    if not data:
+        return {"nq": b"", "trig": b"", "ttl": b""}
+    turtle = ox.serialize(ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=_LENIENT),
+                          format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
+    body = turtle[_header_length(turtle):]
+    return {"nq": _as_nquads(data, graph), "trig": named_graph_block(body, f"<{graph}>".encode()), "ttl": body}
+
+
+@dataclass(frozen=True)
+class Piece:
+    """``length`` bytes at ``offset`` of ``path``: one report's part of a graph file."""
+
+    path: Path
+    offset: int
+    length: int
+
+    @classmethod
+    def whole(cls, path: Path) -> "Piece":
+        return cls(path, 0, path.stat().st_size)
+
+
+GRAPH_FILES = {"nq": "graph.nq", "trig": "graph.trig", "ttl": "graph.ttl"}
+
+
+def assemble_graph_files(out: Path, parts: list[dict[str, Piece]], kinds=("nq", "trig", "ttl")
+                         ) -> list[dict[str, Piece]]:
+    """Write the graph files of ``kinds`` into ``out`` from each graph's pieces, in the order given.
+
+    ``graph.trig`` and ``graph.ttl`` open with the shared ``@prefix`` lines.
+    The bytes are copied by the kernel where it can (unchanged reports of an
+    incremental build come straight from the previous generation's files).
+    Returns where each graph's piece now lies in the new files, for the next build.
+    """
+    placed: list[dict[str, Piece]] = [{} for _ in parts]
+    for kind in kinds:
+        target = out / GRAPH_FILES[kind]
+        with atomic_path(target) as tmp, open(tmp, "wb") as handle:
+            if kind != "nq" and any(part[kind].length for part in parts):
+                handle.write(turtle_header())
+            for index, part in enumerate(parts):
+                placed[index][kind] = Piece(target, handle.tell(), part[kind].length)
+                _copy(part[kind], handle)
+    return placed
+
+
+def _copy(piece: Piece, handle) -> None:
+    handle.flush()
+    with open(piece.path, "rb") as source:
+        offset, left = piece.offset, piece.length
         try:
-            with open(fd, "wb") as union, open(nq_tmp, "wb") as nquads:
-                shared_seen: set[bytes] = set()
-                for graph, part in graphs:
-                    ntriples = _read(part)
-                    nquads.write(_as_nquads(ntriples, graph))
-                    union.write(_once_shared(ntriples, shared_seen))
-            triples = ox.parse(path=union_name, format=ox.RdfFormat.N_TRIPLES, lenient=_LENIENT)
-            ox.serialize(triples, output=str(ttl_tmp), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-        finally:
-            os.unlink(union_name)
+            while left:
+                copied = os.copy_file_range(source.fileno(), handle.fileno(), left, offset)
+                if copied == 0:
+                    break
+                offset += copied
+                left -= copied
+        except (AttributeError, OSError):  # no copy_file_range here: copy through user space
+            handle.seek(0, os.SEEK_END)
+            source.seek(offset)
+            while left:
+                chunk = source.read(min(left, 1 << 20))
+                if not chunk:
+                    break
+                handle.write(chunk)
+                left -= len(chunk)
+    if left:
+        raise OutputError(f"{piece.path}: shorter than the build recorded; run kg build again with --rebuild")
+    handle.seek(0, os.SEEK_END)
 
 
-def _read(part: str | Path) -> bytes:
-    return part.read_bytes() if isinstance(part, Path) else part.encode("utf-8")
+@cache
+def turtle_header() -> bytes:
+    """The ``@prefix`` lines pyoxigraph writes for our prefixes (the same before every body)."""
+    sample = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
+    turtle = ox.serialize(ox.parse(sample, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
+                          prefixes=dict(PREFIXES))
+    return turtle[:_header_length(turtle)]
+
+
+def _header_length(turtle: bytes) -> int:
+    end = 0
+    while turtle.startswith(b"@prefix ", end):
+        end = turtle.index(b"\n", end) + 1
+    return end
 
 
 def _as_nquads(ntriples: bytes, graph: str) -> bytes:
@@ -65,67 +128,15 @@ def _as_nquads(ntriples: bytes, graph: str) -> bytes:
     return ntriples.replace(b" .\n", f" <{graph}> .\n".encode())
 
 
-def _write_named_graphs(graphs: list[tuple[str, str | Path]], trig_path: Path, prefixes: dict[str, str], *,
-                        nquads_path: Path | None = None, turtle_path: Path | None = None) -> None:
-    """graph.trig: each report's Turtle as a named graph (and, for one report, graph.nq and graph.ttl)."""
-    with open(trig_path, "wb") as trig:
-        first = True
-        for graph, part in graphs:
-            ntriples = _read(part)
-            if nquads_path is not None:
-                nquads_path.write_bytes(_as_nquads(ntriples, graph))
-            if not ntriples:
-                continue
-            turtle = ox.serialize(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=_LENIENT),
-                                  format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-            if turtle_path is not None:
-                turtle_path.write_bytes(turtle)
-            trig.write(named_graph_block(turtle, f"<{graph}>".encode(), header=first))
-            first = False
+def named_graph_block(body: bytes, graph: bytes) -> bytes:
+    """A Turtle body (no ``@prefix`` lines) as a TriG graph block named ``graph``.
 
-
-def named_graph_block(turtle: bytes, graph: bytes, *, header: bool) -> bytes:
-    """A report's Turtle as a TriG graph block named ``graph``.
-
-    A TriG graph block holds Turtle's triples unchanged; only the ``@prefix``
-    lines, which pyoxigraph writes first, go before it (once, when ``header``).
-    Lines are indented by a tab as pyoxigraph's own TriG writer does (its
-    literals never hold a raw line break), so the block is byte for byte what
-    it would write.
+    A TriG graph block holds Turtle's triples unchanged. Lines are indented by a
+    tab as pyoxigraph's own TriG writer does (its literals never hold a raw line
+    break), so the block is byte for byte what it would write.
     """
-    body_start = 0
-    while turtle.startswith(b"@prefix ", body_start):
-        body_start = turtle.index(b"\n", body_start) + 1
-    body = turtle[body_start:]
     block = b"\t" + body[:-1].replace(b"\n", b"\n\t") + body[-1:] if body else b""
-    return (turtle[:body_start] if header else b"") + graph + b" {\n" + block + b"}\n"
-
-
-def _once_shared(ntriples: bytes, seen: set[bytes]) -> bytes:
-    """Unit and kind concepts recur in every report's graph: the union states them once."""
-    return _SHARED_LINE.sub(partial(_first_time, seen=seen), b"\n" + ntriples)[1:]
-
-
-def _first_time(line: re.Match, seen: set[bytes]) -> bytes:
-    text = line.group()
-    if text in seen:
-        return b""
-    seen.add(text)
-    return text
-
-
-def _shared_line_pattern() -> re.Pattern:
-    """A line (with the line break before it) whose subject is a unit or kind concept.
-
-    The pattern opens with the two namespaces' common literal prefix, which re
-    searches for quickly, instead of trying every line start.
-    """
-    common = os.path.commonprefix([str(UNIT), str(KIND)])
-    rests = "|".join(re.escape(str(ns)[len(common):]) for ns in (UNIT, KIND))
-    return re.compile(f"\n<{re.escape(common)}(?:{rests})[^\n]*".encode())
-
-
-_SHARED_LINE = _shared_line_pattern()
+    return graph + b" {\n" + block + b"}\n"
 
 
 def copy_ontology(out: Path) -> None:

@@ -1,0 +1,131 @@
+"""One generation of a build's output: what is reused from the previous one, what is new, and how it is written.
+
+:class:`Generation` is the state of ``kg build`` between finding its inputs
+and swapping the new output in: the reports reused from the previous
+generation (same file content, same extraction version), the reports
+extracted now, the store, and the pieces the graph files are assembled from.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from kg.io import MARKER, link_or_copy, make_ordinary
+from kg.rdf.files import Piece, assemble_graph_files
+from kg.rdf.triples import graph_iri
+from kg.store.graphs import STORE, GraphStore
+from kg.store.manifest import Entry, Manifest, extraction_version
+from kg.workers import Outcome
+
+__all__ = ["Generation", "CORPUS_ID", "EXTRACTIONS"]
+
+EXTRACTIONS = "extractions"
+CORPUS_ID = "_corpus"  # the corpus graph's id: report ids never start with "_"
+
+
+class Generation:
+    """The new output being written into ``path`` (a staging folder), given the previous output (or None)."""
+
+    def __init__(self, path: Path, previous: Path | None, base: str, *, rebuild: bool = False) -> None:
+        self.path, self.base = path, base
+        self.version = extraction_version()
+        self.previous = previous
+        self.old = Manifest() if rebuild else Manifest.read(previous)
+        self.new = Manifest(self.version, base)
+        self.spool = path / MARKER / "spool"
+        self.spool.mkdir(parents=True)
+        keep_store = previous is not None and self.old.reports and self.old.version == self.version
+        self.store = GraphStore(path / STORE, previous / STORE if keep_store else None)
+        self.parts: dict[str, dict[str, Piece]] = {}  # report id → its pieces of the graph files
+        self.sources: dict[str, str] = {}  # report id → the input it came from
+        self.built: list[str] = []  # extracted now
+        self.reused: list[str] = []  # taken from the previous generation
+
+    def reuse_unchanged(self, paths: list[Path]) -> list[Path]:
+        """Keep the reports whose file and extraction version are unchanged; return the paths to extract."""
+        from kg.readers.text import report_id
+
+        todo = []
+        for path in paths:
+            rid, digest = report_id(path), _sha256(path)
+            entry = self.old.reusable(rid, digest, self.version, self.base) if digest else None
+            if entry is None or rid in self.parts or not self._reuse(rid, entry):
+                todo.append(path)
+                continue
+            self.sources[rid] = str(path)
+        for rid in self.old.reports:
+            if rid not in self.parts:
+                self.store.drop(graph_iri(self.base, rid))  # changed, gone, or to be checked again
+        self.store.drop(graph_iri(self.base, CORPUS_ID))
+        return todo
+
+    def _reuse(self, rid: str, entry: Entry) -> bool:
+        source = self.previous / EXTRACTIONS / f"{rid}.json"
+        if not source.is_file():
+            return False
+        link_or_copy(source, self.path / EXTRACTIONS / f"{rid}.json")
+        self.parts[rid] = self.old.pieces_in(self.previous, rid)
+        self.new.reports[rid] = Entry(entry.sha256, entry.source)
+        self.reused.append(rid)
+        return True
+
+    def add(self, path: Path, outcome: Outcome, fail: Callable[[str], None]) -> bool:
+        """Take one extracted report into the generation (False, and ``fail`` told, for a clashing id)."""
+        rid = outcome.report_id
+        if rid in self.parts:
+            fail(f"{path}: report id {rid!r} already used by {self.sources[rid]}; rename one file")
+            return False
+        self.sources[rid] = str(path)
+        target = self.path / EXTRACTIONS / f"{rid}.json"
+        target.parent.mkdir(exist_ok=True)
+        make_ordinary(outcome.files["json"])
+        os.replace(outcome.files["json"], target)
+        self.parts[rid] = {kind: Piece.whole(outcome.files[kind]) for kind in ("nq", "trig", "ttl")}
+        self.store.load(outcome.files["nq"])
+        self.new.reports[rid] = Entry(outcome.sha256, Path(outcome.source).name)
+        self.built.append(rid)
+        return True
+
+    def add_corpus_graph(self, pieces: dict[str, bytes]) -> None:
+        """The corpus graph (divisions, shared entities, results across reports), replaced at every build."""
+        files = {}
+        for kind, data in pieces.items():
+            files[kind] = self.spool / f"corpus.{kind}"
+            files[kind].write_bytes(data)
+        self.parts[CORPUS_ID] = {kind: Piece.whole(files[kind]) for kind in ("nq", "trig", "ttl")}
+        self.store.load(files["nq"])
+
+    def extraction_files(self) -> list[Path]:
+        """The extraction JSON of every report of this generation, in report-id order."""
+        return [self.path / EXTRACTIONS / f"{rid}.json" for rid in sorted(self.parts) if rid != CORPUS_ID]
+
+    def write_graph_files(self) -> None:
+        """graph.nq, graph.trig and graph.ttl (reports in id order, the corpus graph last), the store, the manifest."""
+        order = sorted(rid for rid in self.parts if rid != CORPUS_ID)
+        if CORPUS_ID in self.parts:
+            order.append(CORPUS_ID)
+        placed = assemble_graph_files(self.path, [self.parts[rid] for rid in order])
+        for rid, pieces in zip(order, placed):
+            if rid != CORPUS_ID:
+                self.new.reports[rid].pieces = {kind: (p.offset, p.length) for kind, p in pieces.items()}
+        self.store.finish()
+        self.new.write(self.path)
+
+    def close(self) -> None:
+        import shutil
+
+        self.store.close()
+        shutil.rmtree(self.spool, ignore_errors=True)
+
+
+def _sha256(path: Path) -> str | None:
+    """The hash of a file's bytes, or None when it is no regular file or cannot be read (the reader says why)."""
+    if not path.is_file():  # a FIFO would block here; a folder or a missing file is the reader's to report
+        return None
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None

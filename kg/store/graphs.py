@@ -1,0 +1,96 @@
+"""``OUT/store/``: the build's graph in an on-disk Oxigraph store, one named graph per report.
+
+A new generation starts as a checkpoint of the previous store (RocksDB hard
+links: no copy), drops the graphs of reports that changed or left, and
+bulk-loads the new ones in a thread of its own while the workers extract
+(pyoxigraph releases the GIL while it loads).
+"""
+from __future__ import annotations
+
+import queue
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import OutputError
+
+__all__ = ["GraphStore", "STORE", "open_read_only"]
+
+STORE = "store"
+_BATCH_BYTES = 4 << 20  # N-Quads gathered per bulk load: small loads are faster than one huge one
+
+
+def open_read_only(out: Path) -> ox.Store:
+    """The store of a build folder, for reading (other readers and a running build may hold it too)."""
+    try:
+        return ox.Store.read_only(str(out / STORE))
+    except OSError as err:
+        raise OutputError(f"{out / STORE}: cannot open the store ({str(err).splitlines()[0]})") from None
+
+
+class GraphStore:
+    """The store of a build being written, with a loader thread fed N-Quads files."""
+
+    def __init__(self, path: Path, previous: Path | None = None) -> None:
+        try:
+            if previous is not None and (previous / "CURRENT").is_file():
+                ox.Store.read_only(str(previous)).backup(str(path))
+            self.store = ox.Store(str(path))
+        except OSError as err:
+            raise OutputError(f"{path}: cannot create the store ({str(err).splitlines()[0]})") from None
+        self.path = path
+        self._queue: queue.Queue[Path | None] = queue.Queue(maxsize=64)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load_queued, name="kg-store-loader", daemon=True)
+        self._thread.start()
+
+    def drop(self, graph: str) -> None:
+        self.store.remove_graph(ox.NamedNode(graph))
+
+    def load(self, nquads_file: Path) -> None:
+        """Queue a file of N-Quads for loading (returns at once; :meth:`finish` waits)."""
+        if self._error is not None:
+            self.finish()
+        self._queue.put(nquads_file)
+
+    def _load_queued(self) -> None:
+        batch: list[bytes] = []
+        size = 0
+        while True:
+            item = self._queue.get()
+            if item is not None:
+                data = item.read_bytes()
+                batch.append(data)
+                size += len(data)
+            if batch and (item is None or size >= _BATCH_BYTES):
+                try:
+                    self.store.bulk_load(b"".join(batch), format=ox.RdfFormat.N_QUADS, lenient=True)
+                except BaseException as err:  # reported by finish(), in the building thread
+                    self._error = err
+                    return
+                batch, size = [], 0
+            if item is None:
+                return
+
+    def finish(self) -> None:
+        """Wait until everything queued is loaded; raise what went wrong, in one line."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise OutputError(f"{self.path}: cannot load the graph into the store ({str(error).splitlines()[0]})")
+        self.store.flush()
+
+    def close(self) -> None:
+        """Stop the loader (after an error or an interruption) and release the store."""
+        if self._thread.is_alive():
+            while True:  # make room for the sentinel, then let the thread end
+                try:
+                    self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            self._queue.put(None)
+            self._thread.join()
+        del self.store
