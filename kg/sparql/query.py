@@ -31,23 +31,29 @@ into one named graph, so the questions' ``GRAPH ?graph`` patterns see it.
 A competency question's file starts with ``#`` comment lines: the question in
 English (``# en:``) and Chinese (``# zh:``), then one line per parameter,
 ``# param NAME: what it is (default: VALUE)``; a parameter without a default
-must be given.
+must be given, unless the graph holds one possible value for it (one report's
+id, one year), which is then taken.
+
+The query is refused before it runs if it is an update or calls another
+server with ``SERVICE`` (:mod:`kg.sparql.guard`); ``timeout`` bounds the
+answer, and Ctrl-C stops the wait.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
-from urllib.parse import unquote
 
 from kg.errors import InputError, QueryError
 from kg.rdf.namespaces import DEFAULT_BASE, PREFIXES, XSD
 from kg.resources import queries_dir
+from kg.sparql.guard import check_query
+from kg.sparql.results import concept_labels, format_csv, format_table, syntax_message
 
 __all__ = ["run_query", "execute", "resolve_query", "parse_params", "to_term", "competency_questions",
-           "format_table", "CompetencyQuestion", "FORMATS", "TRIPLES_GRAPH"]
+           "questions_help", "format_table", "CompetencyQuestion", "FORMATS", "TRIPLES_GRAPH"]
 
 FORMATS = ("table", "csv", "tsv", "json")
 
@@ -55,7 +61,6 @@ _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _DECIMAL = re.compile(r"^[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+)$")
 _CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):(\S*)$")
-_POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
 _PARAM_LINE = re.compile(r"^#\s*param\s+([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*?)\s*(?:\(default:\s*(.*?)\))?\s*$")
 _HEADER_LINE = re.compile(r"^#\s*(en|zh)\s*:\s*(.*?)\s*$")
 
@@ -186,53 +191,97 @@ def _load(graph):
     return store
 
 
-def execute(graph, query: str | Path, params: Iterable[str] | Mapping[str, str] = ()):
-    """Run QUERY over GRAPH (a path or a pyoxigraph ``Store``); return pyoxigraph's result object."""
+# Where a parameter of that name can take its value from: when the graph holds exactly one, it is taken.
+_CANDIDATES = {
+    "report": "SELECT DISTINCT ?v WHERE { GRAPH ?g { ?r a fz:Report ; dcterms:identifier ?v } } LIMIT 6",
+    "year": "SELECT DISTINCT ?v WHERE { GRAPH ?g { ?r a fz:Report ; fz:year ?v } } LIMIT 6",
+}
+
+
+def _fill_missing(store, question: CompetencyQuestion, values: dict, source: str) -> dict:
+    """Defaults, then the graph's only value, for the parameters not given; one line if still missing."""
+    values = {**question.defaults, **values}
+    missing = [name for name in question.params if name not in values]
+    choices: dict[str, list] = {}
+    for name in missing:
+        if name in _CANDIDATES:
+            found = sorted((row["v"] for row in store.query(_CANDIDATES[name], prefixes=dict(PREFIXES))),
+                           key=lambda term: term.value)
+            if len(found) == 1:
+                values[name] = found[0]  # already a term of the graph
+                continue
+            choices[name] = found
+    missing = [name for name in missing if name not in values]
+    if missing:
+        wanted = "; ".join(f"{name}: {question.params[name]}" + _some(choices.get(name)) for name in missing)
+        raise QueryError(f"{source}: missing parameter(s) {', '.join(missing)} ({wanted}); give --param NAME=VALUE")
+    return values
+
+
+def _some(found: list | None) -> str:
+    if not found:
+        return ""
+    shown = ", ".join(term.value for term in found[:5])
+    return f"; the graph has {shown}{', …' if len(found) > 5 else ''}"
+
+
+def execute(graph, query: str | Path, params: Iterable[str] | Mapping[str, str] = (), *,
+            allow_service: Iterable[str] = ()):
+    """Run QUERY over GRAPH (a path or a pyoxigraph ``Store``); return pyoxigraph's result object.
+
+    An update, or a ``SERVICE`` call to an address not in ``allow_service``, is refused before it runs.
+    """
     import pyoxigraph as ox
 
     text, source, question = resolve_query(query)
-    values = parse_params(params)
-    if question:
-        values = {**question.defaults, **values}
-        missing = [name for name in question.params if name not in values]
-        if missing:
-            wanted = "; ".join(f"{name}: {question.params[name]}" for name in missing)
-            raise QueryError(f"{source}: missing parameter(s) {', '.join(missing)} ({wanted}); "
-                             f"give --param NAME=VALUE")
+    check_query(text, source, allow_service)
+    values: dict = parse_params(params)
     for name in values:
         if not re.search(rf"[?$]{re.escape(name)}\b", text):
             raise QueryError(f"{source}: parameter {name!r} is not a variable of the query")
-    substitutions = {ox.Variable(name): to_term(value) for name, value in values.items()}
     store = _load(graph)
+    if question:
+        values = _fill_missing(store, question, values, source)
+    substitutions = {ox.Variable(name): value if not isinstance(value, str) else to_term(value)
+                     for name, value in values.items()}
     try:
         return store.query(text, use_default_graph_as_union=True, substitutions=substitutions or None,
                            prefixes=dict(PREFIXES))
     except SyntaxError as err:
-        message = str(err)
-        where = _POSITION.match(message)
-        if where:
-            line, column, detail = where.groups()
-            raise QueryError(f"{source}: line {line}, column {column}: {detail.strip()}") from None
-        raise QueryError(f"{source}: {message}") from None
+        raise QueryError(f"{source}: {syntax_message(str(err), text)}") from None
     except (RuntimeError, OSError, ValueError) as err:
-        message = str(err)
+        message = " ".join(str(err).split())
         if "does not contains variable" in message:
             message += " (a bound parameter must appear in the SELECT clause)"
         raise QueryError(f"{source}: {message}") from None
 
 
-def run_query(graph, query: str | Path, params: Iterable[str] | Mapping[str, str] = (), fmt: str = "table") -> str:
+def run_query(graph, query: str | Path, params: Iterable[str] | Mapping[str, str] = (), fmt: str = "table", *,
+              timeout: float | None = None, allow_service: Iterable[str] = ()) -> str:
     """Answer QUERY over GRAPH and format the answer as ``table``, ``csv``, ``tsv`` or ``json``.
 
     GRAPH is a graph file, an ``OUT/`` folder, or a pyoxigraph ``Store``.
-    ``json`` and ``csv``/``tsv`` are the W3C SPARQL result formats; a
-    CONSTRUCT or DESCRIBE answer is N-Triples (Turtle for ``table``).
+    ``json`` and ``csv``/``tsv`` are the W3C SPARQL result formats (the table
+    and the CSV show units and kinds by their labels); a CONSTRUCT or DESCRIBE
+    answer is N-Triples (Turtle for ``table``). With ``timeout`` (seconds), no
+    answer in time is a :class:`QueryError`; pyoxigraph cannot cancel a
+    query, so its evaluation goes on in a background thread until it ends or
+    the process exits (``kg query`` exits at once).
     """
-    import pyoxigraph as ox
-
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    result = execute(graph, query, params)
+    if timeout is not None and not timeout > 0:
+        raise QueryError(f"timeout {timeout!r}: expected a number of seconds above 0")
+    text, source, _ = resolve_query(query)
+    check_query(text, source, allow_service)  # before loading: a refusal costs nothing
+    store = _load(graph)
+    return _in_time(lambda: _answer(store, query, params, fmt, allow_service), timeout, source)
+
+
+def _answer(store, query, params, fmt: str, allow_service) -> str:
+    import pyoxigraph as ox
+
+    result = execute(store, query, params, allow_service=allow_service)
     try:
         if isinstance(result, ox.QueryTriples):
             if fmt == "table":
@@ -242,11 +291,39 @@ def run_query(graph, query: str | Path, params: Iterable[str] | Mapping[str, str
             if fmt == "table":
                 return ("true" if bool(result) else "false") + "\n"
             return _serialize_results(result, fmt)
-        if fmt == "table":
-            return format_table([str(v.value) for v in result.variables], list(result))
+        if fmt in ("table", "csv"):
+            names = [str(v.value) for v in result.variables]
+            solutions = list(result)
+            labels = concept_labels(store, solutions, names)
+            return (format_table if fmt == "table" else format_csv)(names, solutions, labels)
         return _serialize_results(result, fmt)
     except (RuntimeError, OSError) as err:  # evaluation errors surface while iterating
-        raise QueryError(f"query failed: {err}") from None
+        raise QueryError(f"query failed: {' '.join(str(err).split())}") from None
+
+
+def _in_time(work: Callable[[], str], timeout: float | None, source: str) -> str:
+    """WORK's answer, computed in a thread so that the wait ends on time or on Ctrl-C.
+
+    pyoxigraph releases the GIL while it evaluates, so the waiting thread
+    still receives KeyboardInterrupt (which propagates to the caller).
+    """
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["answer"] = work()
+        except BaseException as err:  # handed to the caller's thread
+            box["error"] = err
+
+    thread = threading.Thread(target=target, name="kg-query", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise QueryError(f"{source}: no answer within {timeout:g} s (query cancelled; "
+                         f"narrow it, add LIMIT, or give a longer --timeout)")
+    if "error" in box:
+        raise box["error"]
+    return box["answer"]
 
 
 def _serialize_results(result, fmt: str) -> str:
@@ -258,42 +335,18 @@ def _serialize_results(result, fmt: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-# ---- the human-readable table ---------------------------------------------
+def questions_help(folder: Path | None = None) -> str:
+    """The competency questions for ``kg query --help``: name, parameters with defaults, the question.
 
-_DISPLAY_PREFIXES = sorted({**PREFIXES, "data": DEFAULT_BASE}.items(), key=lambda kv: -len(kv[1]))
+    Lines start with click's no-rewrap marker, so the list keeps its layout.
 
-
-def _cell(term) -> str:
-    import pyoxigraph as ox
-
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        for prefix, namespace in _DISPLAY_PREFIXES:
-            if term.value.startswith(namespace):
-                return f"{prefix}:{unquote(term.value[len(namespace):])}"
-        return f"<{term.value}>"
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, ox.Literal):
-        return term.value.replace("\n", " ")
-    return str(term)
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
-def format_table(names: list[str], solutions: list) -> str:
-    """Columns aligned for a terminal (CJK characters count double), then a row count."""
-    rows = [[_cell(solution[name]) for name in names] for solution in solutions]
-    widths = [max([_width(name)] + [_width(row[i]) for row in rows]) for i, name in enumerate(names)]
-    lines = ["  ".join(_pad(name, w) for name, w in zip(names, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(_pad(cell, w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(lines) + "\n"
+    >>> "metrics" in questions_help()
+    True
+    """
+    lines = ["\b", "Competency questions (QUERY may name one):"]
+    for question in competency_questions(folder):
+        params = ", ".join(f"{name}={question.defaults[name]}" if name in question.defaults else name
+                           for name in question.params)
+        lines.append(f"  {question.name}" + (f" [{params}]" if params else ""))
+        lines.append(f"      {question.en}")
+    return "\n".join(lines)

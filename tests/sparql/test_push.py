@@ -4,15 +4,16 @@ from __future__ import annotations
 import base64
 import http.server
 import json
-import socket
 import threading
 import urllib.parse
 import urllib.request
 
 import pytest
 
-from kg.sparql.push import EndpointError, push
+from kg.sparql.push import EndpointError, PushError, push, split_credentials
 from kg.sparql.serve import running_server
+
+from tests.sparql.conftest import free_port
 
 NQUADS = "".join(
     f'<http://example.org/fzzf/data/{r}/metric-{i}> <http://example.org/fzzf#value> '
@@ -20,12 +21,6 @@ NQUADS = "".join(
     for r in ("r1", "r2") for i in range(1, 4)
 ) + ('<http://example.org/fzzf/unit/x> <http://www.w3.org/2004/02/skos/core#prefLabel> "件"@zh '
      '<http://example.org/fzzf/data/r2/graph> .\n')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def count_by_graph(url: str) -> dict[str, int]:
@@ -107,3 +102,92 @@ def test_credentials_and_query_string_are_kept(graph_file):
         assert content_type.startswith("application/n-triples") and body.count(b"\n") == 3
     finally:
         server.shutdown()
+
+
+class _Store(http.server.BaseHTTPRequestHandler):
+    """A Graph Store that answers 500 to the PUT numbered ``fail_at`` and keeps what it was sent."""
+
+    puts: list = []
+    fail_at = 3
+
+    def do_PUT(self):  # noqa: N802
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.puts.append((urllib.parse.unquote(self.path.partition("graph=")[2]), self.headers.get("Authorization")))
+        status = 500 if len(self.puts) == self.fail_at else 201
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture()
+def store_server():
+    _Store.puts = []
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Store)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture()
+def five_graphs(tmp_path):
+    path = tmp_path / "graph.nq"
+    path.write_text("".join(
+        f'<http://example.org/fzzf/data/r{r}/m> <http://example.org/fzzf#value> "{r}" '
+        f'<http://example.org/fzzf/data/r{r}/graph> .\n' for r in range(1, 6)), encoding="utf-8")
+    return path
+
+
+def test_a_partial_push_names_what_was_written_failed_and_not_attempted(five_graphs, store_server):
+    lines = []
+    with pytest.raises(PushError) as failed:
+        for line in push(five_graphs, f"http://{store_server}/store"):
+            lines.append(line)
+    graph = "http://example.org/fzzf/data/r{}/graph".format
+    assert [line.split(": ")[0] for line in lines] == [graph(1), graph(2)]
+    error = failed.value
+    assert (error.written, error.failed, error.not_attempted) == ([graph(1), graph(2)], graph(3), [graph(4), graph(5)])
+    assert str(error) == (f"http://{store_server}/store: refused the graph: HTTP 500 Internal Server Error; "
+                          f"failed: {graph(3)}; written before it: 2 ({graph(1)}, {graph(2)}); "
+                          f"not attempted: 2 ({graph(4)}, {graph(5)})")
+    assert [name for name, _ in _Store.puts] == [graph(1), graph(2), graph(3)]  # and nothing after
+
+
+def test_credentials_in_the_url_are_basic_auth_and_never_printed(five_graphs, store_server):
+    _Store.fail_at = 1
+    try:
+        with pytest.raises(PushError) as failed:
+            list(push(five_graphs, f"http://ann:s%3Acr%40t@{store_server}/store"))
+    finally:
+        _Store.fail_at = 3
+    assert _Store.puts[0][1] == "Basic " + base64.b64encode(b"ann:s:cr@t").decode()
+    message = str(failed.value)
+    assert message.startswith(f"http://ann@{store_server}/store: refused the graph: HTTP 500")
+    assert "s%3Acr%40t" not in message and "s:cr@t" not in message and "cr" not in message.split("/store")[0]
+
+
+@pytest.mark.parametrize("endpoint", ["http://ann:topsecret@127.0.0.1:{port}/store",
+                                      "http://ann:topsecret@[::1]:{port}/store", "ftp://ann:topsecret@host/x"])
+def test_the_password_is_not_in_an_unreachable_or_bad_endpoint_error(five_graphs, endpoint):
+    with pytest.raises(EndpointError) as failed:
+        list(push(five_graphs, endpoint.format(port=free_port())))
+    assert "topsecret" not in str(failed.value) and "ann@" in str(failed.value)
+
+
+def test_arguments_win_over_the_credentials_of_the_url(five_graphs, store_server):
+    _Store.fail_at = 0
+    try:
+        list(push(five_graphs, f"http://ann:old@{store_server}/store", user="bob", password="new"))
+    finally:
+        _Store.fail_at = 3
+    assert {auth for _, auth in _Store.puts} == {"Basic " + base64.b64encode(b"bob:new").decode()}
+
+
+def test_split_credentials():
+    assert split_credentials("https://a:b@h/x?y=1") == ("https://h/x?y=1", "a", "b")
+    assert split_credentials("https://a@h/x") == ("https://h/x", "a", None)
+    assert split_credentials("https://h/x") == ("https://h/x", None, None)

@@ -11,6 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import signal
+import subprocess
+import sys
 from decimal import Decimal
 
 import pyoxigraph as ox
@@ -18,12 +22,12 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.workers import process_report
+from kg.pipeline import extract
 from kg.errors import QueryError
 from kg.model import (Check, Entity, Extraction, Gaps, Item, Link, Mention, Metric, Relation, ReportMeta,
                       Section, Span)
 from kg.rdf.namespaces import DEFAULT_BASE, UNIT
-from kg.sparql.query import competency_questions, execute, parse_params, run_query, to_term
+from kg.sparql.query import competency_questions, execute, parse_params, questions_help, run_query, to_term
 from kg.rdf.triples import graph_iri, node_iri, to_ntriples
 from kg.resources import bundled_report, queries_dir
 
@@ -122,9 +126,8 @@ def synthetic() -> ox.Store:
 
 @pytest.fixture(scope="module")
 def bundled() -> ox.Store:
-    outcome = process_report(bundled_report(), DEFAULT_BASE)
-    assert not isinstance(outcome, Exception), outcome
-    return _store_of(outcome[1], outcome[0])
+    extraction = extract(bundled_report())
+    return _store_of(to_ntriples(extraction, DEFAULT_BASE), extraction.report.id)
 
 
 def rows(store, name, **params) -> list[dict]:
@@ -342,9 +345,25 @@ def test_parameter_terms():
         parse_params(["novalue"])
 
 
+@pytest.fixture(scope="module")
+def two_reports() -> ox.Store:
+    other = synthetic_extraction()
+    other.report.id = "other-2023"
+    store = _store_of(to_ntriples(synthetic_extraction(), DEFAULT_BASE), RID)
+    graph = ox.NamedNode(graph_iri(DEFAULT_BASE, other.report.id))
+    store.bulk_load(to_ntriples(other, DEFAULT_BASE).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+    return store
+
+
+def test_a_parameter_with_one_possible_value_is_taken(synthetic, two_reports):
+    assert run_query(synthetic, "metrics", fmt="json") == run_query(synthetic, "metrics", {"report": RID}, fmt="json")
+    assert "(5 rows)" in run_query(synthetic, "metrics")
+    with pytest.raises(QueryError, match=rf"missing parameter\(s\) report .*the graph has other-2023, {RID}\)"):
+        run_query(two_reports, "metrics")
+    assert "(5 rows)" in run_query(two_reports, "metrics", {"report": "other-2023"})
+
+
 def test_parameter_errors(synthetic):
-    with pytest.raises(QueryError, match="missing parameter.*report"):
-        run_query(synthetic, "metrics")
     with pytest.raises(QueryError, match="not a variable of the query"):
         run_query(synthetic, "reports", {"nope": "1"})
     with pytest.raises(QueryError, match="not a competency question; available: .*metrics"):
@@ -379,3 +398,144 @@ def _load_path(path):
     from kg.sparql.query import _load
 
     return _load(path)
+
+
+# ---- what a query may not do, and how it fails --------------------------------
+
+@pytest.mark.parametrize("update", [
+    "INSERT DATA { <http://x.org/a> <http://x.org/b> <http://x.org/c> }",
+    "PREFIX fz: <http://example.org/fzzf#>\nDELETE WHERE { ?s fz:value ?v }",
+    "# a comment first\nLOAD <http://127.0.0.1:9/data.ttl>",
+    "drop all",
+    "WITH <http://x.org/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+])
+def test_an_update_is_refused_in_one_line(synthetic, update):
+    size = len(synthetic)
+    with pytest.raises(QueryError, match=r"^query: updates are refused \(\w+ at line \d+, column \d+\)") as refused:
+        run_query(synthetic, update)
+    assert "\n" not in str(refused.value)
+    assert len(synthetic) == size
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("SELECT * WHERE { ?s nope:p ?o }", "line 1, column 27: undeclared prefix 'nope:' (add a PREFIX line)"),
+    ("SELECT * WHERE { ?s ?p ?o ", "line 1, column 27: expected one of ',', '.', ';', '{', '{|', '}', … "
+                                   "at the end of the query"),
+    ('SELECT * WHERE { ?s ?p "open }', "line 1, column 31: a string is not closed (a quote is missing)"),
+    ("PREFIX a: <http://x.org/>\nSELEC * {}", "line 2, column 1: expected SELECT, ASK, CONSTRUCT or DESCRIBE, "
+                                              "not 'SELEC'"),
+    ("  ", "the query is empty"),
+])
+def test_a_malformed_query_is_one_short_line(synthetic, query, expected):
+    with pytest.raises(QueryError) as failed:
+        run_query(synthetic, query)
+    message = str(failed.value)
+    assert message.startswith("query: " + expected) and "\n" not in message and len(message) < 160
+
+
+SERVICE_QUERIES = [
+    "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ sErViCe SILENT <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ SERVICESILENT<{url}>{{ ?s ?p ?o }} }}",  # Oxigraph needs no word boundary
+    "PREFIX r: <{url}#>\nSELECT * WHERE {{ SERVICEr:x {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ # a comment\r SERVICE <{url}> {{ ?s ?p ?o }} }}",  # CR ends a comment
+    "SELECT * WHERE {{ BIND('''it's''' AS ?x) SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ BIND(<http://x.org/\\u0041#> AS ?x) SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ ?s ?p ?o FILTER EXISTS {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",
+    "ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+]
+
+
+@pytest.mark.parametrize("template", SERVICE_QUERIES)
+def test_service_is_refused_and_never_called(synthetic, recorder, template):
+    query = template.format(url=recorder.url)
+    with pytest.raises(QueryError, match=r"^query: SERVICE is refused \(line \d+, column \d+\)"):
+        run_query(synthetic, query)
+    assert recorder.requests == []
+    # Without the check, pyoxigraph does call the address: the test would catch a hole.
+    answer = synthetic.query(query, use_default_graph_as_union=True)
+    bool(answer) if isinstance(answer, ox.QueryBoolean) else list(answer)
+    assert recorder.requests
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?service WHERE { ?service ?p 'SERVICE <http://127.0.0.1:9/> {}' } LIMIT 1",
+    "SELECT * WHERE { ?s <http://x.org/service> ?o } # SERVICE <http://127.0.0.1:9/>",
+    'SELECT * WHERE { ?s ?p """\nSERVICE <http://127.0.0.1:9/> { }\n""" }',
+])
+def test_the_word_service_in_strings_iris_comments_and_variables_is_fine(synthetic, query):
+    run_query(synthetic, query)
+
+
+def test_an_allowed_service_is_called_and_no_other(synthetic, recorder):
+    query = f"SELECT * WHERE {{ SERVICE <{recorder.url}> {{ ?s ?p ?o }} }}"
+    assert run_query(synthetic, query, fmt="json", allow_service=[recorder.url])
+    assert len(recorder.requests) == 1
+    other = query.replace("/sparql>", "/other>")
+    with pytest.raises(QueryError, match=rf"SERVICE is refused .*\(allowed: {re.escape(recorder.url)}\)"):
+        run_query(synthetic, other, allow_service=[recorder.url])
+    with pytest.raises(QueryError, match="SERVICE is refused"):  # a variable could name any address
+        run_query(synthetic, f"SELECT * WHERE {{ BIND(<{recorder.url}> AS ?x) SERVICE ?x {{ }} }}",
+                  allow_service=[recorder.url])
+    assert len(recorder.requests) == 1
+
+
+def test_table_and_csv_show_labels_of_units_and_kinds(synthetic):
+    table = run_query(synthetic, "metrics").splitlines()
+    header = table[0].split()
+    units = [line.split()[header.index("unit")] for line in table[2:-1]]
+    assert units == ["件", "件", "%", "件", "%"]
+    answer = list(csv.DictReader(io.StringIO(run_query(synthetic, "metrics", fmt="csv"))))
+    assert [(row["unit"], row["kind"]) for row in answer][:3] == [("件", "count"), ("件", "count"), ("%", "rate")]
+    tsv = run_query(synthetic, "metrics", fmt="tsv")  # the W3C term syntax keeps IRIs
+    assert f"<{UNIT['%25']}>" in tsv
+
+
+def test_the_help_lists_every_question_with_its_parameters():
+    text = questions_help()
+    assert text.startswith("\b\n")
+    for question in competency_questions():
+        line = next(line for line in text.splitlines() if line.strip().split(" ")[0] == question.name)
+        for name in question.params:
+            assert name in line, (question.name, name)
+        for name, default in question.defaults.items():
+            assert f"{name}={default}" in line
+        assert question.en in text
+
+
+_SLOW = """
+import sys
+import pyoxigraph as ox
+from kg.sparql.query import run_query
+store = ox.Store()
+for i in range(2000):
+    store.add(ox.Quad(ox.NamedNode(f"http://x.org/{i}"), ox.NamedNode("http://x.org/p"), ox.Literal(str(i))))
+query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 8e9 rows: hours
+print("ready", flush=True)
+try:
+    run_query(store, query, timeout=float(sys.argv[1]) if len(sys.argv) > 1 else None)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(130)
+except Exception as err:
+    print(type(err).__name__, err, flush=True)
+    sys.exit(2)
+"""
+
+
+def test_a_query_over_its_timeout_is_an_error(tmp_path):
+    done = subprocess.run([sys.executable, "-c", _SLOW, "0.5"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "QueryError query: no answer within 0.5 s" in done.stdout
+
+
+def test_ctrl_c_stops_a_long_query():
+    process = subprocess.Popen([sys.executable, "-c", _SLOW], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline() == "ready\n"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 130
+        assert process.stdout.read() == "interrupted\n"
+    finally:
+        if process.poll() is None:
+            process.kill()
