@@ -8,8 +8,10 @@ same jurisdiction's report of that year says how many it received. The check is
   of the change and of the earlier value, carried through the arithmetic);
 * **inconsistent** when they do not — both spans, the implied and the stated value;
 * **cannot_check** when there is no report of year N−1, no counterpart of the same
-  indicator (or, without indicators, of exactly the same normalised subject) in the
-  same unit and for the same period, several different counterparts, or a figure
+  indicator (whose subject shares two characters in a row with this one's: an indicator
+  names a matter, 法治讲座 and 普法活动 are both 普法 events but not one quantity) or,
+  without indicators, of exactly the same normalised subject, in the same unit and for
+  the same period, several different counterparts, or a figure
   stated only approximately (余, 多, 约 …) that does not agree.
 
 No false alarms comes first: a pair is compared only when the subject, the unit and
@@ -125,6 +127,10 @@ def _readings(change: dict, base: dict) -> dict[str, tuple[float, float]]:
     return out
 
 
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
 def _ref(extraction: dict, metric: dict) -> dict:
     return {"report": extraction["report"]["id"], "metric": metric["id"], "start": metric["start"],
             "end": metric["end"], "text": metric["text"]}
@@ -146,10 +152,14 @@ def _counterparts(base: dict, later: dict, earlier: dict) -> tuple[list[dict], l
     for metric in earlier["metrics"]:
         if metric.get("derived") or metric.get("kind") in ("change", "previous") or metric["unit"] != base["unit"]:
             continue
+        other = subject_key(metric.get("subject", ""), earlier_places)
         if base.get("indicator") and metric.get("indicator"):
-            same = metric["indicator"] == base["indicator"]
+            # One indicator covers a matter (普法 events), not always one quantity (lectures are a part of
+            # the events): the subjects must also share a word's worth of characters.
+            same = metric["indicator"] == base["indicator"] and (other == subject or bool(_bigrams(other)
+                                                                                          & _bigrams(subject)))
         else:
-            same = subject_key(metric.get("subject", ""), earlier_places) == subject
+            same = other == subject
         if same:
             (same_period if period_key(metric.get("period")) == period else other_period).append(metric)
     return same_period, other_period

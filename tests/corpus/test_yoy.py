@@ -1,6 +1,8 @@
 """Year-on-year checks: unit cases of the arithmetic, then the bar on the fixture corpus."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kg.corpus.summary import corpus_summary
@@ -119,6 +121,10 @@ def test_indicators_decide_when_both_sides_have_one():
     other = metric("e1", "133件", 133, "件", subject="新收复议案件", indicator="ind/review-concluded")
     assert run(base, change_of(base, "同比增长9.8%", 9.8), same)["status"] == "consistent"
     assert run(base, change_of(base, "同比增长9.8%", 9.8), other)["status"] == "cannot_check"
+    # One indicator, but subjects without a word in common (lectures are a part of all 普法 events): not compared.
+    part = metric("e1", "200场", 200, "场", subject="法治讲座", indicator="ind/publicity-events")
+    events = metric("m1", "260场", 260, "场", subject="普法活动", indicator="ind/publicity-events")
+    assert run(events, change_of(events, "同比增长30%", 30), part)["status"] == "cannot_check"
     # Without an indicator on one side, the subjects must be equal.
     plain = metric("e1", "133件", 133, "件", subject="新收复议案件")
     assert run(base, change_of(base, "同比增长9.8%", 9.8), plain)["status"] == "consistent"
@@ -150,9 +156,22 @@ def test_subject_and_period_keys():
 # The bar, on the fixture corpus (built through kg.pipeline.extract)
 
 
-@pytest.fixture(scope="module")
-def rows():
-    return corpus_summary(list(corpus.extractions()))["yoy_checks"]
+def _without_corpus_identity(extraction):
+    """The extraction as it was before identity resolution: no division, no indicators."""
+    copy = json.loads(json.dumps(extraction))
+    copy["report"]["division"] = None
+    for metric in copy["metrics"]:
+        for key in ("indicator", "indicator_method", "indicator_confidence"):
+            metric.pop(key, None)
+    return copy
+
+
+@pytest.fixture(scope="module", params=["as extracted", "without divisions and indicators"])
+def rows(request):
+    extractions = list(corpus.extractions())
+    if request.param != "as extracted":
+        extractions = [_without_corpus_identity(x) for x in extractions]
+    return corpus_summary(extractions)["yoy_checks"]
 
 
 def _find(rows, annotation):

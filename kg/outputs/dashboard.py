@@ -1,0 +1,397 @@
+"""The corpus dashboard ``OUT/corpus.html``: one offline file over ``corpus.json`` and the extraction JSONs.
+
+What it shows: the failed checks first (inconsistent year-on-year figures, late
+reports, missing required parts); a table of reports (jurisdiction, level, province,
+year, published, days late, parts present, counts of measures, problems, plans and
+metrics); an indicator matrix (one block per indicator, divisions × years) with a
+small chart per row and the year-on-year results coloured; per series, the promises
+kept and unkept and the recurring problems. Every figure and claim opens its source
+sentence with the span highlighted (:mod:`kg.corpus.passages`).
+
+Like the viewer, report text is data, never markup: it travels as escaped JSON in a
+``<script type="application/json">`` element and the page's script puts it in with
+``textContent`` only; the Content-Security-Policy forbids any network request.
+Charts are drawn by matplotlib as inline SVG (text as paths in a Noto CJK font, found
+through matplotlib's font manager), from numbers only — no report text reaches them —
+with a fixed hash salt and no date, so the same input gives the same bytes.
+"""
+from __future__ import annotations
+
+import html
+import io
+import re
+from functools import cache
+from pathlib import Path
+
+from kg.corpus.passages import Passages
+from kg.corpus.rules import PARTS, supervision_rules
+from kg.corpus.timeliness import publication_deadline
+from kg.corpus.yoy import period_key, subject_key
+from kg.io import atomic_write
+from kg.outputs.viewer import embed_json
+
+__all__ = ["dashboard_data", "render_dashboard", "write_dashboard", "MAX_CHARTS", "MAX_MATRIX_ROWS"]
+
+_ASSETS = Path(__file__).resolve().parent / "dashboard_assets"
+_MARKER = re.compile(r"/\*kg:([a-z-]+)\*/")
+MAX_CHARTS = 200  # small charts drawn (about 10 ms each); further rows show their numbers only
+MAX_MATRIX_ROWS = 2000  # rows of the indicator matrix; a note says when more were left out
+_STATUS_COLOUR = {"consistent": "#2e7d32", "inconsistent": "#c62828", "cannot_check": "#9e9e9e", None: "#1f77b4"}
+_CJK_FAMILIES = ["Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei"]
+_PART_LABELS = {"measures": "举措和成效", "problems": "不足和原因", "first_responsible": "第一责任人职责",
+                "plans": "下一年度安排"}
+
+
+# ---------------------------------------------------------------------------
+# Page data: every clickable thing is a "cell" naming its passages
+
+
+class _Sources:
+    """Passages by key, and the cells (title, passage keys, note) the page opens on a click."""
+
+    def __init__(self, extractions: list[dict]) -> None:
+        self.extractions = {x["report"]["id"]: x for x in extractions}
+        self._passages: dict[str, Passages] = {}
+        self.passages: dict[str, dict] = {}
+        self.cells: list[dict] = []
+
+    def _of(self, report: str) -> Passages | None:
+        if report not in self._passages and report in self.extractions:
+            self._passages[report] = Passages(self.extractions[report])
+        return self._passages.get(report)
+
+    def key(self, report: str, kind: str, local_id: str) -> str | None:
+        """Add the passage of a metric, item or section (kind) of a report; its key, or None."""
+        key = f"{report}#{local_id}"
+        if key not in self.passages:
+            passages = self._of(report)
+            found = getattr(passages, kind)(local_id) if passages else None
+            if found is None:
+                return None
+            title = self.extractions[report]["report"].get("title") or report
+            self.passages[key] = {**found, "kind": kind, "id": local_id, "label": title}
+        return key
+
+    def cell(self, title: str, keys=(), note: str | None = None) -> int:
+        self.cells.append({"title": title, "passages": [k for k in keys if k], "note": note})
+        return len(self.cells) - 1
+
+
+def _series_label(series: dict) -> str:
+    place, department = series.get("jurisdiction") or "", series.get("department") or ""
+    if department:
+        return department if department.startswith(place) else f"{place} · {department}"
+    return place
+
+
+def _report_rows(summary: dict, src: _Sources) -> list[dict]:
+    rule = supervision_rules()["deadline_rule"]
+    rows = []
+    for entry in summary["reports"]:
+        rid = entry["id"]
+        extraction = src.extractions.get(rid, {"report": {"id": rid}})
+        deadline = publication_deadline(extraction["report"])
+        days = entry["days_after_deadline"]
+        timing = (f"发布 published {entry['published'] or '—'}; 截止 deadline {deadline or '—'} "
+                  f"({rule.get('article', '')}: {rule.get('requirement', '')})"
+                  + (f"; {days} 天逾期 days late" if (days or 0) > 0 else ""))
+        evidence = _part_keys(extraction, src)
+        cells = {
+            "jurisdiction": src.cell(entry.get("title") or rid, [], f"{entry.get('file')}"),
+            "published": src.cell("发布日期 Published", [], timing),
+            "parts": {part: src.cell(f"{_PART_LABELS[part]} ({part})", [evidence[part]] if evidence[part] else [],
+                                     None if evidence[part] else "未找到 not found: no heading and no text for it")
+                      for part in PARTS},
+            "counts": {kind: src.cell(f"{kind} of {rid}", [src.key(rid, 'metric' if kind == 'metrics' else 'item',
+                                                                   x["id"]) for x in extraction.get(kind, [])],
+                                      None if extraction.get(kind) else "none")
+                       for kind in ("measures", "problems", "plans", "metrics")},
+        }
+        rows.append({**{k: entry.get(k) for k in ("id", "title", "jurisdiction", "department", "level", "province",
+                                                  "year", "published", "days_after_deadline", "parts", "counts")},
+                     "cells": cells})
+    return rows
+
+
+def _part_keys(extraction: dict, src: _Sources) -> dict[str, str | None]:
+    from kg.corpus.parts import part_evidence
+
+    rid = extraction["report"]["id"]
+    out = {}
+    for part, found in part_evidence(extraction).items():
+        if found is None:
+            out[part] = None
+        elif found.get("section"):
+            out[part] = src.key(rid, "section", found["section"])
+        else:
+            out[part] = src.key(rid, "item", found["item"])
+    return out
+
+
+def _matrix(summary: dict, src: _Sources) -> dict:
+    """Indicator blocks: for each (indicator or subject, unit, period), divisions × years."""
+    status_of = {(row["later_value"]["report"], row["later_value"]["metric"]): row["status"]
+                 for row in summary["yoy_checks"]}
+    blocks: dict[tuple, dict] = {}
+    years: set[int] = set()
+    for series in summary["series"]:
+        label = _series_label(series)
+        stated: dict[tuple, dict[int, dict]] = {}
+        for rid in series["reports"]:
+            extraction = src.extractions.get(rid)
+            year = extraction and extraction["report"].get("year")
+            if not isinstance(year, int):
+                continue
+            places = [extraction["report"].get("jurisdiction") or ""]
+            for metric in extraction["metrics"]:
+                if metric.get("derived") or metric.get("kind") in ("change", "previous"):
+                    continue
+                what = (("indicator", metric["indicator"]) if metric.get("indicator")
+                        else ("subject", subject_key(metric.get("subject", ""), places)))
+                key = (what, metric["unit"], period_key(metric.get("period")))
+                stated.setdefault(key, {}).setdefault(year, {**metric, "report": rid})
+        for key, by_year in stated.items():
+            if len(by_year) < 2 and key[0][0] != "indicator":
+                continue  # a figure of one year only is no row of a matrix, unless it is a comparable indicator
+            years.update(by_year)
+            first = next(iter(by_year.values()))
+            block = blocks.setdefault(key, {"label": _indicator_label(first.get("indicator"))
+                                            or first.get("subject") or key[0][1],
+                                            "indicator": first.get("indicator"), "unit": key[1], "period": key[2],
+                                            "rows": []})
+            block["rows"].append({"series": label, "cells": [
+                {"year": year, "value": m["value"], "text": m["text"], "status": status_of.get((m["report"], m["id"])),
+                 "cell": src.cell(f"{label} {year}: {block['label']}", [src.key(m["report"], "metric", m["id"])])}
+                for year, m in sorted(by_year.items())]})
+    # A block of one figure compares nothing: at least two cells (two years, or two divisions).
+    shown = [k for k in blocks if sum(len(row["cells"]) for row in blocks[k]["rows"]) >= 2]
+    ordered = [blocks[k] for k in sorted(shown, key=lambda k: (-len(blocks[k]["rows"]), k))]
+    total, kept = 0, []
+    for block in ordered:
+        if total + len(block["rows"]) > MAX_MATRIX_ROWS:
+            break
+        total += len(block["rows"])
+        kept.append(block)
+    return {"years": sorted(years), "blocks": kept, "left_out": sum(len(b["rows"]) for b in ordered) - total}
+
+
+def _indicator_label(indicator: str | None) -> str | None:
+    """The Chinese label of an indicator of the scheme (``ontology/indicators.ttl``), or None."""
+    if not indicator:
+        return None
+    from kg.corpus.indicators import indicator_scheme
+
+    found = indicator_scheme().get(indicator)
+    return found.label if found else None
+
+
+def _series(summary: dict, src: _Sources) -> list[dict]:
+    follow: dict[str, list] = {}
+    for row in summary["follow_through"]:
+        follow.setdefault(row["plan"]["report"], []).append(row)
+    recurring: dict[str, list] = {}
+    for row in summary["recurring_problems"]:
+        recurring.setdefault(row["earlier"]["report"], []).append(row)
+    out = []
+    for series in summary["series"]:
+        label = _series_label(series)
+        promises = [{
+            "report": row["plan"]["report"], "text": row["plan"].get("text", ""), "status": row["status"],
+            "cell": src.cell(f"{label}: 计划 plan", [src.key(row["plan"]["report"], "item", row["plan"]["plan"])]
+                             + [src.key(m["report"], "item", m["measure"]) for m in row["measures"]],
+                             None if row["measures"] else "下一年度报告中未见落实 no measure of the next report carries it out"),
+            "measures": [{"text": m.get("text", ""), "score": m["score"], "terms": m.get("terms", [])}
+                         for m in row["measures"]],
+        } for rid in series["reports"] for row in follow.get(rid, [])]
+        repeated = [{
+            "earlier": row["earlier"].get("text", ""), "later": row["later"].get("text", ""), "score": row["score"],
+            "terms": row.get("terms", []),
+            "cell": src.cell(f"{label}: 重复出现的问题 recurring problem",
+                             [src.key(row["earlier"]["report"], "item", row["earlier"]["problem"]),
+                              src.key(row["later"]["report"], "item", row["later"]["problem"])]),
+        } for rid in series["reports"] for row in recurring.get(rid, [])]
+        out.append({"label": label, "reports": series["reports"], "promises": promises, "recurring": repeated})
+    return out
+
+
+def _failed(summary: dict, src: _Sources) -> list[dict]:
+    rows = []
+    for row in summary["yoy_checks"]:
+        if row["status"] != "inconsistent":
+            continue
+        text = (f"{row['later']['report']}: {row['later_value']['text']}，{row['later']['text']} → 上年应为 implied "
+                f"{row['implied_previous']:g}，上年报告 stated {row['stated_previous']:g}")
+        keys = [src.key(row["later"]["report"], "metric", row["later_value"]["metric"]),
+                src.key(row["later"]["report"], "metric", row["later"]["metric"]),
+                src.key(row["earlier"]["report"], "metric", row["earlier"]["metric"])]
+        rows.append({"kind": "yoy", "text": text, "cell": src.cell("同比核验不一致 inconsistent year on year", keys,
+                                                                    row.get("reason"))})
+    for entry in summary["reports"]:
+        days = entry["days_after_deadline"]
+        if (days or 0) > 0:
+            rows.append({"kind": "late", "text": f"{entry['id']}: 逾期 {days} 天 days late ({entry['published']})",
+                         "cell": src.cell("逾期发布 published late", [],
+                                          f"{entry.get('title') or entry['id']}: published {entry['published']}, "
+                                          f"{days} days after the deadline")})
+        missing = [part for part in PARTS if not entry["parts"][part]]
+        if missing:
+            names = "、".join(_PART_LABELS[p] for p in missing)
+            rows.append({"kind": "parts", "text": f"{entry['id']}: 缺少 missing {names}",
+                         "cell": src.cell("缺少规定内容 missing required parts", [],
+                                          f"{entry.get('title') or entry['id']}: no heading and no text for "
+                                          + ", ".join(missing))})
+    return rows
+
+
+def dashboard_data(summary: dict, extractions: list[dict]) -> dict:
+    """What the page needs, as one JSON-ready dict (cells and passages by key)."""
+    src = _Sources(extractions)
+    failed = _failed(summary, src)
+    data = {
+        "counts": {
+            "reports": len(summary["reports"]), "series": len(summary["series"]),
+            "yoy": {s: sum(r["status"] == s for r in summary["yoy_checks"])
+                    for s in ("consistent", "inconsistent", "cannot_check")},
+            "promises": len(summary["follow_through"]),
+            "kept": sum(r["status"] == "followed" for r in summary["follow_through"]),
+            "recurring": len(summary["recurring_problems"]),
+            "late": sum((r["days_after_deadline"] or 0) > 0 for r in summary["reports"]),
+        },
+        "failed": failed,
+        "reports": _report_rows(summary, src),
+        "matrix": _matrix(summary, src),
+        "series": _series(summary, src),
+        "part_labels": _PART_LABELS,
+    }
+    data["cells"], data["passages"] = src.cells, src.passages
+    return data
+
+
+# ---------------------------------------------------------------------------
+# Charts (matplotlib → inline SVG)
+
+
+@cache
+def _cjk_font():
+    """A CJK font file that matplotlib's font manager knows (fonts-noto-cjk on Debian), or None."""
+    from matplotlib import font_manager
+
+    try:
+        return font_manager.findfont(font_manager.FontProperties(family=_CJK_FAMILIES), fallback_to_default=False)
+    except ValueError:
+        return None
+
+
+def _svg(figure, number: int) -> str:
+    """The figure as SVG markup for inlining: no XML prologue, ids made unique to this chart."""
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None}, transparent=True)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="k{number}-\1"', svg)
+    return re.sub(r'(href="#|url\(#)', rf"\g<1>k{number}-", svg)
+
+
+def _rc():
+    return {"svg.hashsalt": "kg-dashboard", "svg.fonttype": "path", "font.size": 8,
+            "path.simplify": False, "axes.unicode_minus": False}
+
+
+def _sparkline(cells: list[dict], years: list[int], number: int) -> str:
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
+    with rc_context(_rc()):
+        figure = Figure(figsize=(1.5, 0.42), dpi=72)
+        axes = figure.add_axes((0.04, 0.12, 0.92, 0.76))
+        xs = [years.index(c["year"]) for c in cells]
+        ys = [float(c["value"]) for c in cells]
+        axes.plot(xs, ys, color="#607d8b", linewidth=1.2)
+        axes.scatter(xs, ys, s=14, zorder=3, c=[_STATUS_COLOUR[c["status"]] for c in cells])
+        axes.set_xlim(-0.3, max(len(years) - 0.7, 0.3))
+        axes.margins(y=0.25)
+        axes.set_axis_off()
+        return _svg(figure, number)
+
+
+def _timeliness_chart(summary: dict) -> str | None:
+    """Reports per year, on time and late, labelled in Chinese (glyphs drawn as paths)."""
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    by_year: dict[int, list[int]] = {}
+    for entry in summary["reports"]:
+        if isinstance(entry.get("year"), int) and entry["days_after_deadline"] is not None:
+            by_year.setdefault(entry["year"], [0, 0])[entry["days_after_deadline"] > 0] += 1
+    if not by_year:
+        return None
+    font = _cjk_font()
+    labels = ("按期 on time", "逾期 late", "报告数 reports") if font else ("on time", "late", "reports")
+    properties = FontProperties(fname=font) if font else FontProperties()
+    years = sorted(by_year)
+    with rc_context(_rc()):
+        figure = Figure(figsize=(4.4, 1.6), dpi=72)
+        axes = figure.add_axes((0.12, 0.2, 0.5, 0.72))
+        xs = range(len(years))
+        on_time = [by_year[y][0] for y in years]
+        axes.bar(xs, on_time, color="#2e7d32", label=labels[0])
+        axes.bar(xs, [by_year[y][1] for y in years], bottom=on_time, color="#c62828", label=labels[1])
+        axes.set_xticks(list(xs), [str(y) for y in years])
+        axes.set_ylabel(labels[2], fontproperties=properties)
+        axes.yaxis.get_major_locator().set_params(integer=True)
+        axes.legend(prop=properties, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        return _svg(figure, 0)
+
+
+def _charts(data: dict, summary: dict) -> tuple[str, int]:
+    """The charts' markup (hidden; the script moves each into its place) and how many rows got one."""
+    parts, drawn = [], 0
+    overview = _timeliness_chart(summary)
+    if overview:
+        parts.append(f'<div data-chart="timeliness">{overview}</div>')
+    years = data["matrix"]["years"]
+    for block in data["matrix"]["blocks"]:
+        for row in block["rows"]:
+            if len(row["cells"]) < 2 or drawn >= MAX_CHARTS:
+                continue
+            drawn += 1
+            row["chart"] = f"row-{drawn}"
+            parts.append(f'<div data-chart="row-{drawn}">{_sparkline(row["cells"], years, drawn)}</div>')
+    return "".join(parts), drawn
+
+
+# ---------------------------------------------------------------------------
+# The page
+
+
+def _inline(code: str, tag: str) -> str:
+    return re.sub(rf"</(?={tag})", r"<\\/", code, flags=re.IGNORECASE)
+
+
+def render_dashboard(summary: dict, extractions: list[dict]) -> str:
+    """The dashboard page for a corpus summary (:func:`kg.corpus.summary.corpus_summary`) and its extractions."""
+    data = dashboard_data(summary, extractions)
+    charts, drawn = _charts(data, summary)
+    data["charts_drawn"], data["max_charts"] = drawn, MAX_CHARTS
+    title = f"法治政府建设年度报告 · {len(summary['reports'])} 份报告 reports"
+    parts = {
+        "title": html.escape(title),
+        "css": _inline((_ASSETS / "dashboard.css").read_text(encoding="utf-8"), "style"),
+        "js": _inline((_ASSETS / "dashboard.js").read_text(encoding="utf-8"), "script"),
+        "data": embed_json(data),
+        "charts": charts,
+    }
+    template = (_ASSETS / "dashboard.html").read_text(encoding="utf-8")
+    return _MARKER.sub(lambda m: parts[m.group(1)], template)
+
+
+def write_dashboard(summary: dict, extractions: list[dict], out: str | Path) -> Path:
+    """Write ``OUT/corpus.html`` (``out`` is the build folder or the file's path), atomically."""
+    path = Path(out)
+    if path.suffix.lower() not in (".html", ".htm"):
+        path = path / "corpus.html"
+    atomic_write(path, render_dashboard(summary, extractions))
+    return path
