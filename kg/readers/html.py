@@ -25,6 +25,7 @@ _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_-]{2,20})", re.I)
 # Names sites use for one encoding, as Python's codecs know it (GB18030 reads GBK and GB2312 too).
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "gb_2312-80": "gb18030",
             "big5": "big5", "big5-hkscs": "big5hkscs", "x-x-big5": "big5", "utf8": "utf-8", "utf-8": "utf-8"}
+_MIN_ARTICLE_HAN = 50  # fewer Chinese characters than this is a list, index or error page, not a report
 _DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})[:：](\d{2}))?")
 
 
@@ -41,7 +42,7 @@ def read_html(data: bytes, meta: ReportMeta, name: str, content_type: str | None
         if fields.get(key) and getattr(meta, key) is None:
             setattr(meta, key, fields[key])
     lines = [line for line in main_text(tree) if not chrome_line(line)]
-    if not lines:
+    if len(re.findall(r"[\u4e00-\u9fff]", "".join(lines))) < _MIN_ARTICLE_HAN:
         raise InputError(f"{name}: no article text found in the page (is it a list or index page?)")
     title = fields.get("title")
     if title and not any(_same(title, line) for line in lines[:3]):

@@ -100,8 +100,8 @@ def _info_title(data: bytes) -> str | None:
 
 def drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
     """Each page without its running header, footer and page number (up to two lines at each end)."""
-    def key(line: Line) -> str:
-        return re.sub(r"[0-9０-９]+", "#", line.text.replace(" ", ""))
+    def key(line: Line) -> tuple[str, int]:  # the same words (digits aside) at about the same height
+        return re.sub(r"[0-9０-９]+", "#", line.text.replace(" ", "")), round(line.top / 6)
 
     ends = [page[:2] + page[-2:] for page in pages]
     counts: dict[str, int] = {}

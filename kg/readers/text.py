@@ -98,9 +98,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     if even + odd < max(1, len(sample) // 400):
         return None
-    if odd >= 0.95 * (even + odd):
+    if odd >= 0.7 * (even + odd):  # 一 (U+4E00) puts its zero on the other side
         return "utf-16-le"
-    if even >= 0.95 * (even + odd):
+    if even >= 0.7 * (even + odd):
         return "utf-16-be"
     return None
 
@@ -108,19 +108,27 @@ def _utf16_without_bom(data: bytes) -> str | None:
 def _decode_chinese(data: bytes, path: str | Path, utf8_error_at: int) -> tuple[str, str]:
     candidates: dict[str, str] = {}
     for encoding in ("gb18030",) + _BIG5:
-        if encoding in _BIG5 and any(e in candidates for e in _BIG5):
-            continue
         try:
             candidates[encoding] = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    if not candidates:
+    big5 = _big5_family(candidates)
+    options = {name: text for name, text in candidates.items() if name == "gb18030" or name == big5}
+    if not options:
         raise InputError(f"{path}: undecodable bytes at offset {utf8_error_at} (neither UTF-8, GB18030 nor Big5)")
-    if len(candidates) > 1:
-        encoding = _normalizer_choice(data, list(candidates))
-    else:
-        encoding = next(iter(candidates))
-    return _checked(candidates[encoding], path), encoding
+    encoding = _normalizer_choice(data, list(options)) if len(options) > 1 else next(iter(options))
+    return _checked(options[encoding], path), encoding
+
+
+def _big5_family(candidates: dict[str, str]) -> str | None:
+    """The Big5 variant to name: Big5-HKSCS's reading wins (its extra area is kana in plain Big5),
+    called plain Big5 or cp950 when that reads the same."""
+    if "big5hkscs" not in candidates:
+        return "cp950" if "cp950" in candidates else ("big5" if "big5" in candidates else None)
+    for name in ("big5", "cp950"):
+        if candidates.get(name) == candidates["big5hkscs"]:
+            return name
+    return "big5hkscs"
 
 
 def _normalizer_choice(data: bytes, encodings: list[str]) -> str:

@@ -80,3 +80,78 @@ def test_report_id_of_chinese_names_is_stable_and_distinct(tmp_path):
     b = report_id(tmp_path / "青禾县2023年报告.txt")
     assert a == report_id(tmp_path / "other" / "青禾县2024年报告.txt")
     assert a != b and a.isascii() and b.isascii()
+
+
+# --- encodings the cheap rules decide, and the ones charset-normalizer decides ---------------
+
+def _fixture_texts():
+    import glob
+
+    return [open(path, encoding="utf-8").read() for path in sorted(glob.glob(str(FIXTURES / "*.txt")))]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_text_not_binary(tmp_path, codec):
+    original = (FIXTURES / "structure-a-county.txt").read_text(encoding="utf-8")
+    path = tmp_path / "report.txt"
+    path.write_bytes(original.encode(codec))
+    meta, text = read_report(path)
+    assert (text, meta.encoding) == (original, codec)
+
+
+def test_gb18030_and_big5_are_told_apart_on_every_fixture():
+    import opencc
+
+    to_traditional = opencc.OpenCC("s2tw")
+    wrong = []
+    for original in _fixture_texts():
+        traditional = to_traditional.convert(original)
+        cases = [(original.encode("gb18030"), original, "gb18030")]
+        try:
+            cases.append((traditional.encode("big5"), traditional, "big5"))
+        except UnicodeEncodeError:  # a character outside Big5 (such as 〇): try the Hong Kong set
+            cases.append((traditional.encode("big5hkscs"), traditional, "big5hkscs"))
+        for data, text, encoding in cases:
+            if decode(data) != (text, encoding):
+                wrong.append((text[:12], encoding, decode(data)[1]))
+    assert not wrong
+
+
+def test_a_declared_charset_that_lies_is_overruled():
+    data = "柳溪县法治政府建设".encode("gbk")
+    assert decode(data, declared="utf-8") == ("柳溪县法治政府建设", "gb18030")
+
+
+# --- paths that are not regular files (issue 17) ----------------------------------------------
+
+def test_a_fifo_is_refused_at_once(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="named pipe"):
+        read_report(fifo)  # never opened for reading: it would block until a writer came
+
+
+def test_a_symlink_loop_is_named_as_such(tmp_path):
+    loop = tmp_path / "loop.txt"
+    loop.symlink_to(loop)
+    with pytest.raises(InputError, match="symbolic link loop"):
+        read_report(loop)
+    dangling = tmp_path / "dangling.txt"
+    dangling.symlink_to(tmp_path / "gone.txt")
+    with pytest.raises(InputError, match="broken symbolic link"):
+        read_report(dangling)
+
+
+def test_messages_name_the_path_as_given_with_control_characters_escaped(tmp_path, monkeypatch):
+    from kg.readers import read_document
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(InputError) as info:
+        read_document("./sub/../absent.txt")
+    assert str(info.value) == "./sub/../absent.txt: no such file"
+    with pytest.raises(InputError) as info:
+        read_document("bad\nname\x1b.txt")
+    assert str(info.value).startswith("bad\\nname\\x1b.txt: ") and "\n" not in str(info.value)
