@@ -38,7 +38,7 @@ from kg.corpus.names import fold, fold_title, inner_titles
 from kg.model import Division, Entity
 
 __all__ = ["Identity", "identities", "body_identity", "document_key", "concept_key", "place_key",
-           "BODY", "DOCUMENT", "DIVISION"]
+           "shared_name", "merge_rules", "BODY", "DOCUMENT", "DIVISION"]
 
 BODY, DOCUMENT, DIVISION = "body/", "document/", "division/"
 _CONCEPT_TYPES = {"Mechanism": "mechanism/", "Activity": "activity/"}
@@ -258,3 +258,31 @@ def identities(entities: list[Entity], division: Division | None) -> dict[str, I
                 row = division_table().rows[key[len(DIVISION):]]
                 out[entity.id] = Identity(key, row.name, [] if row.name == entity.label else ["division-name"])
     return out
+
+
+def shared_name(key: str) -> str:
+    """The name a shared key gives its node (a division's: its name in the table).
+
+    >>> shared_name("body/410928000000/濮阳县人民法院"), shared_name("division/410928000000")
+    ('濮阳县人民法院', '濮阳县')
+    """
+    kind, _, rest = key.partition("/")
+    if kind == "body":
+        return rest.split("/", 1)[1]
+    if kind == "division":
+        row = division_table().rows.get(rest)
+        return row.name if row else rest
+    return rest
+
+
+def merge_rules(entity: Entity, division: Division | None) -> list[str]:
+    """Why an entity's label became its shared node's (differently written) name."""
+    if entity.type == "Agency":
+        found = body_identity(entity.label, division)
+        return found[1] if found else []
+    if entity.type == "PolicyDocument":
+        name = shared_name(entity.shared_key or document_key(entity.label))
+        return ["folded-title"] if fold_title(entity.label) == name else [f"short-title:{fold(entity.label)}"]
+    if entity.type in _CONCEPT_TYPES:
+        return concept_key(entity.type, entity.label)[1]
+    return ["division-name"]

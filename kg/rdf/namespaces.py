@@ -6,10 +6,14 @@ Its terms mirror ``ontology/kg.ttl``; a test checks the two agree.
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, XSD, DefinedNamespace
 
-__all__ = ["FZ", "OA", "UNIT", "KIND", "DEFAULT_BASE", "PREFIXES",
+__all__ = ["FZ", "OA", "UNIT", "KIND", "CONCEPT", "INDICATOR", "DIVISION", "DEFAULT_BASE", "PREFIXES",
+           "CORPUS_PATH",
            "DCTERMS", "ORG", "OWL", "PROV", "QB", "RDF", "RDFS", "SKOS", "TIME", "XSD"]
 
 DEFAULT_BASE = "http://example.org/fzzf/data/"
+# Nodes shared by every report (government bodies, documents, the indicator data set, the
+# corpus graph) are BASE + CORPUS_PATH + …; a report's own nodes are BASE + report id + "/…".
+CORPUS_PATH = "corpus/"
 
 
 class FZ(DefinedNamespace):
@@ -19,12 +23,21 @@ class FZ(DefinedNamespace):
     _fail = True
 
     Activity: URIRef
+    ActivityScheme: URIRef
     Agency: URIRef
     ArithmeticCheck: URIRef
+    Body: URIRef
+    Division: URIRef
+    DivisionScheme: URIRef
+    Document: URIRef
     Entity: URIRef
     EntityMerge: URIRef
+    Indicator: URIRef
+    IndicatorObservation: URIRef
+    IndicatorScheme: URIRef
     Measure: URIRef
     Mechanism: URIRef
+    MechanismScheme: URIRef
     Metric: URIRef
     MetricKind: URIRef
     MetricKindScheme: URIRef
@@ -38,6 +51,7 @@ class FZ(DefinedNamespace):
     Section: URIRef
     SectionKind: URIRef
     SectionKindScheme: URIRef
+    SourceFile: URIRef
     Unit: URIRef
     UnitScheme: URIRef
     about: URIRef
@@ -53,16 +67,31 @@ class FZ(DefinedNamespace):
     checkStatus: URIRef
     checksMetric: URIRef
     computedValue: URIRef
+    cueAll: URIRef
+    cueKind: URIRef
+    cueMatter: URIRef
+    cueNone: URIRef
+    cueUnit: URIRef
+    denominator: URIRef
+    denotes: URIRef
     derived: URIRef
+    division: URIRef
+    divisionCode: URIRef
     encoding: URIRef
     establishes: URIRef
     evidence: URIRef
+    fileFormat: URIRef
+    fileName: URIRef
     fromItem: URIRef
     gap: URIRef
     heading: URIRef
+    implements: URIRef
     inGroup: URIRef
     inReport: URIRef
     inSection: URIRef
+    indicator: URIRef
+    indicatorStructure: URIRef
+    indicatorUnit: URIRef
     issuedBy: URIRef
     issues: URIRef
     jurisdiction: URIRef
@@ -71,13 +100,17 @@ class FZ(DefinedNamespace):
     linkSource: URIRef
     linkTarget: URIRef
     locatedIn: URIRef
+    mappingConfidence: URIRef
+    mappingMethod: URIRef
     mentions: URIRef
     merge: URIRef
     mergeRule: URIRef
+    mergedInto: URIRef
     mergedLabel: URIRef
     method: URIRef
     metricKind: URIRef
     metricStructure: URIRef
+    numerator: URIRef
     organizes: URIRef
     other: URIRef
     parentSection: URIRef
@@ -86,11 +119,15 @@ class FZ(DefinedNamespace):
     plans: URIRef
     position: URIRef
     problems: URIRef
+    refArea: URIRef
+    refYear: URIRef
     score: URIRef
     scoreComponent: URIRef
     sectionKind: URIRef
     sha256: URIRef
+    site: URIRef
     sourceText: URIRef
+    sourceURL: URIRef
     statedValue: URIRef
     subject: URIRef
     text: URIRef
@@ -122,11 +159,17 @@ class OA(DefinedNamespace):
 
 UNIT = Namespace("http://example.org/fzzf/unit/")
 KIND = Namespace("http://example.org/fzzf/kind/")
+CONCEPT = Namespace("http://example.org/fzzf/concept/")  # mechanisms and activities, shared by every report
+INDICATOR = Namespace("http://example.org/fzzf/indicator/")  # ontology/indicators.ttl
+DIVISION = Namespace("http://example.org/fzzf/division/")  # GB/T 2260 divisions by 12-digit code
 
 PREFIXES = {
     "fz": str(FZ._NS),
     "unit": str(UNIT),
     "kind": str(KIND),
+    "concept": str(CONCEPT),
+    "ind": str(INDICATOR),
+    "division": str(DIVISION),
     "oa": str(OA._NS),
     "org": str(ORG),
     "prov": str(PROV),

@@ -17,9 +17,11 @@ from urllib.parse import quote
 
 from kg.errors import InputError
 from kg.model import Extraction, Span
-from kg.rdf.namespaces import DCTERMS, FZ, KIND, OA, PROV, QB, RDF, RDFS, SKOS, UNIT, XSD
+from kg.rdf.namespaces import (CONCEPT, CORPUS_PATH, DCTERMS, DIVISION, FZ, INDICATOR, KIND, OA, PROV, QB, RDF, RDFS,
+                               SKOS, UNIT, XSD)
 
-__all__ = ["to_ntriples", "to_graph", "report_iri", "graph_iri", "node_iri", "iri_part", "check_base"]
+__all__ = ["to_ntriples", "to_graph", "report_iri", "graph_iri", "node_iri", "iri_part", "check_base",
+           "shared_iri", "division_iri", "indicator_iri", "indicator_dataset_iri", "FILE_FORMATS"]
 
 _ITEM_CLASS = {"measure": FZ.Measure, "problem": FZ.Problem, "plan": FZ.Plan}
 _ENTITY_CLASS = {
@@ -86,6 +88,43 @@ def graph_iri(base: str, report_id: str) -> str:
 
 def node_iri(base: str, report_id: str, local_id: str) -> str:
     return report_iri(base, report_id) + "/" + iri_part(local_id)
+
+
+def shared_iri(base: str, key: str) -> str:
+    """The IRI of a shared key (:mod:`kg.corpus.identity`): the same in every report's graph.
+
+    Bodies and documents are data (``BASE + "corpus/body/…"``); mechanisms and activities
+    are concepts, divisions are divisions, each in a namespace of its own.
+
+    >>> shared_iri("http://x.org/", "body/410928000000/濮阳县人民法院")
+    'http://x.org/corpus/body/410928000000/濮阳县人民法院'
+    >>> shared_iri("http://x.org/", "mechanism/府院联动机制"), shared_iri("http://x.org/", "division/410928000000")
+    ('http://example.org/fzzf/concept/mechanism/府院联动机制', 'http://example.org/fzzf/division/410928000000')
+    """
+    kind, _, rest = key.partition("/")
+    if kind in ("mechanism", "activity"):
+        return f"{CONCEPT}{kind}/{iri_part(rest)}"
+    if kind == "division":
+        return division_iri(rest)
+    return base + CORPUS_PATH + iri_part(key)
+
+
+def division_iri(code: str) -> str:
+    return f"{DIVISION}{code}"
+
+
+def indicator_iri(indicator_id: str) -> str:
+    return f"{INDICATOR}{iri_part(indicator_id)}"
+
+
+def indicator_dataset_iri(base: str) -> str:
+    """The one RDF Data Cube data set that every report's indicator observations belong to."""
+    return base + CORPUS_PATH + "indicators"
+
+
+# The model's file formats and their media types (dcterms:format on the source file).
+FILE_FORMATS = {"text": "text/plain", "html": "text/html", "pdf": "application/pdf",
+                "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
 def _iri(value: str) -> str:
@@ -186,6 +225,7 @@ class _Builder:
         self.report = _iri(report_iri(base, self.rid))
         self.out = _Statements()
         self.nodes: dict[str, str] = {}  # local id → <iri>
+        self._indicator_dataset: str | None = None
 
     def node(self, local_id: str) -> str:
         iri = self.nodes.get(local_id)
@@ -255,11 +295,42 @@ class _Builder:
                     add(r, DCTERMS_.creator, self.node(entity.id))
                     break
         add(r, FZ_.sourceText, _text(self.x.text))
+        self._division_and_file()
         dataset = self.node("dataset")
         add(dataset, RDF_.type, QB_.DataSet)
         add(dataset, QB_.structure, FZ_.metricStructure)
         add(dataset, DCTERMS_.source, r)
         add(dataset, RDFS_.label, _text(f"{meta.title or meta.id} 指标", "zh"))
+
+    def _division_and_file(self) -> None:
+        """The report's division (its node's name and code too, so one report's graph reads alone) and its file."""
+        meta, r = self.x.report, self.report
+        if meta.division is not None:
+            division = _iri(division_iri(meta.division.code))
+            table_name = meta.division.path[len(meta.division.codes) - 1] if meta.division.codes else meta.division.name
+            self.out.add_block(f"{r} {FZ_.division} {division} .\n"
+                               f"{division} {RDF_.type} {FZ_.Division} .\n"
+                               f"{division} {SKOS_.prefLabel} {_text(table_name, 'zh')} .\n"
+                               f"{division} {FZ_.divisionCode} {_text(meta.division.code)} .\n")
+        source = self.node("file")
+        lines = (f"{r} {PROV_.wasDerivedFrom} {source} .\n"
+                 f"{source} {RDF_.type} {FZ_.SourceFile} .\n"
+                 f"{source} {FZ_.fileName} {_text(meta.source)} .\n"
+                 f"{source} {FZ_.fileFormat} {_text(meta.format)} .\n")
+        if meta.format in FILE_FORMATS:
+            lines += f"{source} {DCTERMS_.format} {_text(FILE_FORMATS[meta.format])} .\n"
+        if meta.sha256:
+            lines += f"{source} {FZ_.sha256} {_text(meta.sha256)} .\n"
+        if meta.url:
+            url = f"{_text(meta.url)}^^<{XSD.anyURI}>"
+            lines += f"{r} {FZ_.sourceURL} {url} .\n{source} {FZ_.sourceURL} {url} .\n"
+        if meta.fetched:
+            lines += f"{source} {PROV_.generatedAtTime} {_typed(meta.fetched, XSD.dateTime)} .\n"
+        if meta.site:
+            lines += f"{source} {FZ_.site} {_text(meta.site)} .\n"
+        self.out.add_block(lines)
+        self.out.add(r, FZ_.fileName, _text(meta.source))
+        self.out.add(r, FZ_.fileFormat, _text(meta.format))
 
     def _jurisdiction_place(self) -> str:
         meta = self.x.report
@@ -336,8 +407,27 @@ class _Builder:
                 add(record, RDF_.type, FZ_.EntityMerge)
                 add(record, FZ_.mergedLabel, _text(merge.label, "zh"))
                 add(record, FZ_.mergeRule, _text(merge.rule))
+            if entity.shared_key:
+                self._denotes(node, entity)
             for mention in entity.mentions:
                 self.evidence(node, Span(mention.start, mention.end, mention.text))
+
+    def _denotes(self, node: str, entity) -> None:
+        """The shared node an entity stands for, and the merge when the names are written differently."""
+        from kg.corpus.identity import merge_rules, shared_name
+
+        shared = _iri(shared_iri(self.base, entity.shared_key))
+        self.out.add(node, FZ_.denotes, shared)
+        name = shared_name(entity.shared_key)
+        if name == entity.label:
+            return
+        record = node[:-1] + "/merge/corpus>"
+        rule = "; ".join(merge_rules(entity, self.x.report.division)) or "normalised-name"
+        self.out.add_block(f"{node} {FZ_.merge} {record} .\n"
+                           f"{record} {RDF_.type} {FZ_.EntityMerge} .\n"
+                           f"{record} {FZ_.mergedLabel} {_text(entity.label, 'zh')} .\n"
+                           f"{record} {FZ_.mergeRule} {_text(rule)} .\n"
+                           f"{record} {FZ_.mergedInto} {shared} .\n")
 
     def _metrics(self) -> None:
         add = self.out.add
@@ -366,6 +456,8 @@ class _Builder:
                 add(node, FZ_.partOf, self.node(metric.part_of))
             if metric.change_of:
                 add(node, FZ_.changeOf, self.node(metric.change_of))
+            if metric.indicator:
+                self._indicator(node, metric)
             if metric.derived:
                 add(node, FZ_.derived, _bool(True))
                 if metric.derived_from:
@@ -377,6 +469,37 @@ class _Builder:
             self._concept(_iri(UNIT[iri_part(unit)]), FZ_.Unit, FZ_.UnitScheme, _text(unit, "zh"))
         for kind in kinds:
             self._concept(_iri(KIND[iri_part(kind)]), FZ_.MetricKind, FZ_.MetricKindScheme, _text(kind, "en"))
+
+    def _indicator(self, node: str, metric) -> None:
+        """The metric's indicator; with a division and a year, its observation in the corpus's data cube."""
+        indicator = _iri(indicator_iri(metric.indicator))
+        lines = (f"{node} {FZ_.indicator} {indicator} .\n"
+                 f"{node} {FZ_.mappingMethod} {_text(metric.indicator_method or '')} .\n")
+        if metric.indicator_confidence is not None:
+            lines += f"{node} {FZ_.mappingConfidence} {_decimal(metric.indicator_confidence)} .\n"
+        meta = self.x.report
+        if meta.division is not None and meta.year:
+            observation = node[:-1] + "/obs>"
+            lines += (f"{observation} {RDF_.type} {FZ_.IndicatorObservation} .\n"
+                      f"{observation} {QB_.dataSet} {self.indicator_dataset} .\n"
+                      f"{observation} {FZ_.indicator} {indicator} .\n"
+                      f"{observation} {FZ_.refArea} {_iri(division_iri(meta.division.code))} .\n"
+                      f"{observation} {FZ_.refYear} {_typed(f'{meta.year:04d}', XSD.gYear)} .\n"
+                      f"{observation} {FZ_.value} {_decimal(metric.value)} .\n"
+                      f"{observation} {FZ_.unit} {_iri(UNIT[iri_part(metric.unit)])} .\n"
+                      f"{observation} {FZ_.approximate} {_bool(metric.approx)} .\n"
+                      f"{observation} {PROV_.wasDerivedFrom} {node} .\n"
+                      f"{observation} {FZ_.evidence} {node[:-1]}/ev/{metric.span.start}-{metric.span.end}> .\n")
+        self.out.add_block(lines)
+
+    @property
+    def indicator_dataset(self) -> str:
+        if self._indicator_dataset is None:
+            self._indicator_dataset = dataset = _iri(indicator_dataset_iri(self.base))
+            self.out.add_block(f"{dataset} {RDF_.type} {QB_.DataSet} .\n"
+                               f"{dataset} {QB_.structure} {FZ_.indicatorStructure} .\n"
+                               f"{dataset} {RDFS_.label} {_text('法治政府建设可比指标', 'zh')} .\n")
+        return self._indicator_dataset
 
     def _concept(self, concept: str, cls: str, scheme: str, label: str) -> None:
         add = self.out.add

@@ -106,7 +106,10 @@ def test_two_builds_are_byte_identical(tmp_path):
         out = tmp_path / name
         build(None, out)
         outs.append(out)
-    files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*") if p.is_file())
+    # The on-disk Oxigraph store (RocksDB) keeps ids and logs of its own: its files are not
+    # content; every file made of the content is compared.
+    files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*")
+                   if p.is_file() and p.relative_to(outs[0]).parts[0] != "store")
     assert len(files) >= 5
     for relative in files:
         assert (outs[0] / relative).read_bytes() == (outs[1] / relative).read_bytes(), relative
