@@ -17,11 +17,13 @@ import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from kg.io import atomic_write
 from kg.errors import OutputError
+
+if TYPE_CHECKING:  # the dashboard imports embed_json without needing networkx
+    import networkx as nx
 
 __all__ = ["render_viewer", "write_viewer", "embed_json", "viewer_data"]
 

@@ -140,15 +140,79 @@ def test_legend_filters_by_type(browser, built_out, bundled_graph):
     assert sorted(hidden) == sorted(n for n, t in bundled_graph.nodes(data="type") if t == "Metric")
 
 
-def test_search_finds_a_mechanism_by_label(browser, built_out, bundled_graph):
+def _search(browser, query):
+    box = browser.find_element("id", "search")
+    box.clear()
+    box.send_keys(query)
+    return [(b.get_attribute("textContent"), b.get_attribute("data-field"))
+            for b in browser.find_elements("css selector", "#search-results button")]
+
+
+def test_search_finds_a_mechanism_by_label_first(browser, built_out, bundled_graph):
     query = "府院联动"
     open_viewer(browser, built_out / "viewer.html")
-    browser.find_element("id", "search").send_keys(query)
-    results = [b.get_attribute("textContent") for b in browser.find_elements("css selector", "#search-results button")]
+    results = _search(browser, query)
     expected = sorted(label for _, label in bundled_graph.nodes(data="label") if query in label)
-    assert expected and sorted(results) == expected
+    by_label = [label for label, field in results if field == "label"]
+    assert expected and sorted(by_label) == expected
+    assert results[:len(by_label)] == [(label, "label") for label in by_label]  # label matches come first
     browser.find_element("css selector", "#search-results button").click()
     assert query in browser.find_element("id", "d-label").text
+
+
+def test_search_finds_words_beyond_the_cut_label_and_in_subjects(browser, built_out, bundled_graph):
+    open_viewer(browser, built_out / "viewer.html")
+    # A measure whose text runs past its 40-character label: its last words are found in its text.
+    measure = next(n for n, d in bundled_graph.nodes(data=True) if d["type"] == "Measure"
+                   and len(d.get("span_text", "")) > 60 and d["span_text"][-10:] not in d["label"])
+    tail = bundled_graph.nodes[measure]["span_text"][-10:]
+    results = _search(browser, tail)
+    label = bundled_graph.nodes[measure]["label"]
+    assert (label, "span_text") in results or (label, "sentence") in results
+    snippets = [s.get_attribute("textContent") for s in browser.find_elements("css selector", "#search-results .snippet")]
+    assert any(tail in s for s in snippets)
+    # A metric is found by its subject, though its label is the number.
+    metric = next(d for n, d in bundled_graph.nodes(data=True) if d["type"] == "Metric" and d.get("subject") == "行政复议申请")
+    assert (metric["label"], "subject") in _search(browser, "行政复议申请")
+
+
+def test_no_report_picker_for_one_report(browser, built_out):
+    open_viewer(browser, built_out / "viewer.html")
+    assert not browser.find_element("id", "picker").is_displayed()
+
+
+@pytest.fixture(scope="module")
+def two_reports_out(tmp_path_factory) -> Path:
+    from kg.pipeline import build
+
+    out = tmp_path_factory.mktemp("two")
+    reports = [FIXTURES / "comparisons" / "fenghe-2023.txt", FIXTURES / "comparisons" / "fenghe-2024.txt"]
+    result = build(reports, out, analyse=False, exports=True)
+    assert result.ok, result.failed
+    return out
+
+
+def test_report_picker_shows_one_report_and_searches_within_it(browser, two_reports_out):
+    from selenium.webdriver.support.ui import Select
+
+    open_viewer(browser, two_reports_out / "viewer.html")
+    assert browser.find_element("id", "picker").is_displayed()
+    picker = Select(browser.find_element("id", "report-picker"))
+    assert [o.get_attribute("value") for o in picker.options] == ["", "fenghe-2023", "fenghe-2024"]
+    picker.select_by_value("fenghe-2023")
+    visible = browser.execute_script(
+        "return window.kgViewer.data.nodes.filter(n => !window.kgViewer.nodes.get(n.id).hidden).map(n => n.report)")
+    assert "fenghe-2023" in visible and "fenghe-2024" not in visible
+    results = _search(browser, "法律援助")
+    assert results
+    found = browser.execute_script("""
+        const q = '法律援助';
+        return window.kgViewer.data.nodes.filter(n => ['label','subject','span_text','sentence']
+          .some(k => typeof n[k] === 'string' && n[k].includes(q))).map(n => n.report);""")
+    assert "fenghe-2024" in found  # the other report has matches the picker keeps out …
+    assert len(results) == sum(1 for r in found if r in ("fenghe-2023", None))  # … and they are not listed
+    picker.select_by_value("")
+    assert browser.execute_script("return window.kgViewer.nodes.get({filter: n => n.hidden === true}).length") == 0
 
 
 def test_click_on_a_node_shows_its_source_sentence(browser, built_out, bundled_graph, bundled_text):

@@ -93,10 +93,40 @@
     typeBox.append(label);
     box.addEventListener("change", function () {
       if (box.checked) { hiddenTypes.delete(t.name); } else { hiddenTypes.add(t.name); }
-      nodes.update(data.nodes.filter(function (n) { return n.type === t.name; })
-        .map(function (n) { return { id: n.id, hidden: !box.checked }; }));
+      applyFilters();
     });
   });
+
+  // ---- the report picker (a build of several reports) ------------------------
+  // Nodes of no report (divisions, bodies, concepts shared by the corpus) stay visible.
+  var currentReport = "";
+  function shown(n) {
+    return !hiddenTypes.has(n.type) && (currentReport === "" || n.report === undefined || n.report === null ||
+      n.report === currentReport);
+  }
+  function applyFilters() {
+    nodes.update(data.nodes.map(function (n) { return { id: n.id, hidden: !shown(n) }; }));
+  }
+  var reportNodes = data.nodes.filter(function (n) { return n.type === "Report"; });
+  var picker = document.getElementById("report-picker");
+  if (reportNodes.length > 1) {
+    document.getElementById("picker").hidden = false;
+    reportNodes.slice().sort(function (p, q) { return String(p.report).localeCompare(String(q.report)); })
+      .forEach(function (n) {
+        var option = el("option", n.report + " · " + n.label);
+        option.value = n.report;
+        picker.append(option);
+      });
+  }
+  picker.addEventListener("change", function () {
+    currentReport = picker.value;
+    applyFilters();
+    var ids = data.nodes.filter(function (n) { return shown(n) && n.report === currentReport; })
+      .map(function (n) { return n.id; });
+    if (currentReport && ids.length) { network.fit({ nodes: ids, animation: false }); }
+    runSearch();
+  });
+  viewer.pickReport = function (id) { picker.value = id; picker.dispatchEvent(new Event("change")); };
 
   // ---- edge legend and the problem → plan switch ---------------------------
   var legend = document.getElementById("edge-legend");
@@ -199,6 +229,26 @@
   });
 
   // ---- search --------------------------------------------------------------
+  var SEARCHED = ["label", "subject", "span_text", "sentence"];
+
+  function snippet(text, query) {
+    // The words around the match, so that a hit in a subject or a sentence shows why it was found.
+    var chars = Array.from(text);
+    var lower = chars.map(function (ch) { return ch.toLowerCase(); });
+    var width = Array.from(query).length;
+    var at = -1;
+    for (var i = 0; i + width <= chars.length && at < 0; i++) {
+      if (lower.slice(i, i + width).join("") === query) { at = i; }
+    }
+    var box = el("span", null, "snippet");
+    if (at < 0) { return box; }
+    var from = Math.max(0, at - 12), to = Math.min(chars.length, at + width + 12);
+    box.append(document.createTextNode((from > 0 ? "…" : "") + chars.slice(from, at).join("")),
+      el("mark", chars.slice(at, at + width).join("")),
+      document.createTextNode(chars.slice(at + width, to).join("") + (to < chars.length ? "…" : "")));
+    return box;
+  }
+
   var search = document.getElementById("search");
   var results = document.getElementById("search-results");
   var count = document.getElementById("search-count");
@@ -208,15 +258,28 @@
     results.replaceChildren();
     lastMatches = [];
     if (!query) { count.textContent = ""; network.unselectAll(); return; }
-    lastMatches = data.nodes.filter(function (n) {
-      return !hiddenTypes.has(n.type) && String(n.label).toLowerCase().indexOf(query) !== -1;
+    // Labels first, then subjects, then the item's own text and its sentence (labels are cut at 40 characters).
+    var ranked = [];
+    data.nodes.forEach(function (n) {
+      if (!shown(n)) { return; }
+      for (var i = 0; i < SEARCHED.length; i++) {
+        var value = n[SEARCHED[i]];
+        if (typeof value === "string" && value.toLowerCase().indexOf(query) !== -1) {
+          ranked.push({ node: n, field: SEARCHED[i], rank: i, text: value });
+          return;
+        }
+      }
     });
+    ranked.sort(function (p, q) { return p.rank - q.rank; });
+    lastMatches = ranked.map(function (r) { return r.node; });
     count.textContent = lastMatches.length + " 个结果 matches";
-    lastMatches.slice(0, 100).forEach(function (n) {
+    ranked.slice(0, 100).forEach(function (r) {
       var item = el("li");
-      var button = linkButton(n.id);
-      button.title = n.type_label;
+      var button = linkButton(r.node.id);
+      button.title = r.node.type_label;
+      button.setAttribute("data-field", r.field);
       item.append(button);
+      if (r.field !== "label") { item.append(snippet(r.text, query)); }
       results.append(item);
     });
     network.selectNodes(lastMatches.map(function (n) { return n.id; }));
