@@ -5,7 +5,6 @@ the RDF graph itself) and a target path, and writes it atomically.
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -20,7 +19,7 @@ from kg.outputs.property_graph import EDGE_STYLE
 from kg.rdf.load import resolve_graph
 from kg.rdf.namespaces import PREFIXES
 
-__all__ = ["DEFAULT_DOT_FONT", "cytoscape_style", "write_graphml", "write_gexf", "write_cytoscape", "write_jsonld",
+__all__ = ["DEFAULT_DOT_FONT", "csv_row", "cytoscape_style", "write_graphml", "write_gexf", "write_cytoscape", "write_jsonld",
            "write_neo4j", "write_dot"]
 
 DEFAULT_DOT_FONT = "Noto Sans CJK SC"
@@ -70,7 +69,12 @@ def write_graphml(graph: nx.MultiDiGraph, path: Path) -> Path:
 
 
 def write_gexf(graph: nx.MultiDiGraph, path: Path) -> Path:
-    """GEXF 1.2 with viz colour, size and position for Gephi and sigma.js."""
+    """GEXF 1.2 with viz colour, size and position for Gephi and sigma.js.
+
+    networkx stamps ``<meta lastmodifieddate>`` with today's date and writes
+    ``<graph name="">``, which GEXF 1.2 does not allow: both go, so the file
+    is valid and the same whatever the day or time zone.
+    """
     copy = nx.MultiDiGraph()
     for node, data in graph.nodes(data=True):
         attrs = dict(data)
@@ -81,9 +85,20 @@ def write_gexf(graph: nx.MultiDiGraph, path: Path) -> Path:
         attrs = dict(data)
         attrs["viz"] = {"color": {**_hex_rgb(data["color"]), "a": 1.0}, "thickness": float(data["width"])}
         copy.add_edge(source, target, key=key, id=key, **attrs)
-    with atomic_path(path) as tmp:
-        nx.write_gexf(copy, tmp, version="1.2draft")
+    buffer = io.BytesIO()
+    nx.write_gexf(copy, buffer, version="1.2draft")
+    document = buffer.getvalue()
+    end = document.find(b"<attributes")  # the header ends before any of our data
+    end = end if end >= 0 else document.find(b"<nodes")
+    head = _GEXF_DATE.sub(b"<meta>", document[:end], count=1)
+    head = _GEXF_CREATOR.sub(b"<creator>kg</creator>", _GEXF_NAME.sub(rb"\1", head, count=1), count=1)
+    atomic_write(path, head + document[end:])
     return path
+
+
+_GEXF_DATE = re.compile(rb'<meta lastmodifieddate="[^"]*">')
+_GEXF_NAME = re.compile(rb'(<graph\b[^>]*?) name="[^"]*"')
+_GEXF_CREATOR = re.compile(rb"<creator>[^<]*</creator>")  # not the networkx version: the same file after an upgrade
 
 
 def cytoscape_style(graph: nx.MultiDiGraph) -> list[dict]:
@@ -183,32 +198,43 @@ def _neo4j_value(value) -> str:
     return str(value)
 
 
+# Python's csv module quotes only the characters of its own line terminator, so a bare CR (a report
+# with CR or CRLF line ends) went out unquoted and split rows. Any line or record separator is quoted here.
+_CSV_SPECIAL = re.compile('[",\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]')
+
+
+def csv_row(cells: list[str]) -> str:
+    r"""One CSV record (RFC 4180): a cell holding a quote, a comma or any line break is quoted; empty stays empty.
+
+    >>> csv_row(["a", "b\rc", "c,d", ""])
+    'a,"b\rc","c,d",\n'
+    """
+    return ",".join(f'"{cell.replace(chr(34), chr(34) * 2)}"' if _CSV_SPECIAL.search(cell) else cell
+                    for cell in cells) + "\n"
+
+
 def write_neo4j(graph: nx.MultiDiGraph, folder: Path) -> list[Path]:
     """``nodes.csv`` and ``relationships.csv`` for ``neo4j-admin database import full``.
 
-    Texts may hold line breaks: import with ``--multiline-fields=true``.
+    Texts may hold line breaks (quoted): import with ``--multiline-fields=true``.
     """
     node_records = [dict(data) for _, data in graph.nodes(data=True)]
     keys, header = _neo4j_rows(node_records, [])
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["iri:ID", ":LABEL", *header])
+    lines = [csv_row(["iri:ID", ":LABEL", *header])]
     for (node, data), record in zip(graph.nodes(data=True), node_records):
         labels = ";".join([data["type"], *[t for t in json.loads(data["types"]) if t != data["type"]]])
-        writer.writerow([node, labels, *[_neo4j_value(record.get(k)) for k in keys]])
+        lines.append(csv_row([node, labels, *[_neo4j_value(record.get(k)) for k in keys]]))
     nodes_path = folder / "nodes.csv"
-    atomic_write(nodes_path, out.getvalue())
+    atomic_write(nodes_path, "".join(lines))
 
     edge_records = [dict(data) for *_, data in graph.edges(data=True)]
     keys, header = _neo4j_rows(edge_records, [])
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([":START_ID", ":END_ID", ":TYPE", *header])
+    lines = [csv_row([":START_ID", ":END_ID", ":TYPE", *header])]
     for (source, target, data), record in zip(graph.edges(data=True), edge_records):
         rel_type = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", data["relation"]).upper()
-        writer.writerow([source, target, rel_type, *[_neo4j_value(record.get(k)) for k in keys]])
+        lines.append(csv_row([source, target, rel_type, *[_neo4j_value(record.get(k)) for k in keys]]))
     edges_path = folder / "relationships.csv"
-    atomic_write(edges_path, out.getvalue())
+    atomic_write(edges_path, "".join(lines))
     return [nodes_path, edges_path]
 
 

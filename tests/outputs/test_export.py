@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,12 +13,15 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kg.errors import InputError
 from kg.outputs.export import FORMATS, export, export_all
 from kg.outputs.property_graph import property_graph, sanitise
+from kg.outputs.writers import csv_row
 
 from tests.conftest import FIXTURES
 from kg.rdf.namespaces import FZ, PREFIXES, RDF
@@ -25,7 +30,7 @@ EXPECTED_FILES = ["graph.graphml", "graph.gexf", "graph.cytoscape.json", "graph.
                   "graph.jsonld", "neo4j/nodes.csv", "neo4j/relationships.csv", "graph.dot", "viewer.html"]
 # Resource types that must each become a node (the ontology's classes a user looks at).
 NODE_CLASSES = ["Report", "Section", "Measure", "Problem", "Plan", "Agency", "Mechanism", "Activity",
-                "PolicyDocument", "Place", "Metric", "ArithmeticCheck"]
+                "PolicyDocument", "Place", "Metric", "ArithmeticCheck", "SourceFile", "IndicatorObservation", "Division"]
 
 
 @pytest.fixture(scope="module")
@@ -282,3 +287,117 @@ def test_each_format_alone_matches_export_all(tmp_path, built_out):
             continue  # covered above; keep this test quick
         written = export(built_out, fmt, tmp_path / name)
         assert written.read_bytes() == (built_out / name).read_bytes(), fmt
+
+
+# ---- well-formed whatever the text holds -------------------------------------------
+
+@pytest.fixture(scope="module")
+def line_ends_out(tmp_path_factory) -> Path:
+    """Reports with CRLF and bare CR line ends, and one with Unicode line and paragraph separators in lines."""
+    from kg.pipeline import build
+
+    root = tmp_path_factory.mktemp("line-ends")
+    text = (FIXTURES / "query-a-county.txt").read_text(encoding="utf-8")
+    variants = {"crlf-county": text.replace("\n", "\r\n"), "cr-county": text.replace("\n", "\r"),
+                "separators-county": text.replace("。", "。\u2028", 3).replace("，", "，\u2029\x85", 2)}
+    for name, body in variants.items():
+        (root / f"{name}.txt").write_bytes(body.encode("utf-8"))
+    out = root / "out"
+    assert build(sorted(root.glob("*.txt")), out).built
+    return out
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_neo4j_csv_rows_are_whole_whatever_the_line_ends(line_ends_out):
+    for name in ("nodes.csv", "relationships.csv"):
+        rows = _read_csv(line_ends_out / "neo4j" / name)
+        assert {len(row) for row in rows} == {len(rows[0])}, name  # no ragged row
+    texts = [cell for row in _read_csv(line_ends_out / "neo4j" / "nodes.csv") for cell in row]
+    assert any("\r" in cell for cell in texts) and any("\u2028" in cell for cell in texts)  # the test has teeth
+
+
+_KUZU_TYPES = {"string": "STRING", "long": "INT64", "double": "DOUBLE", "boolean": "BOOLEAN"}
+
+
+def _kuzu_columns(header: list[str]) -> list[str]:
+    return [f"`{name}` {_KUZU_TYPES[kind]}" for name, _, kind in (cell.rpartition(":") for cell in header)]
+
+
+def test_neo4j_csvs_load_into_kuzu_with_every_text_intact(tmp_path, line_ends_out):
+    kuzu = pytest.importorskip("kuzu")  # a test dependency: it reads neo4j-admin-style CSVs
+    folder = line_ends_out / "neo4j"
+    node_header, edge_header = (_read_csv(folder / name)[0] for name in ("nodes.csv", "relationships.csv"))
+    connection = kuzu.Connection(kuzu.Database(str(tmp_path / "kuzu")))
+    connection.execute(f"CREATE NODE TABLE N(iri STRING PRIMARY KEY, labels STRING, "
+                       f"{', '.join(_kuzu_columns(node_header[2:]))})")
+    connection.execute(f"CREATE REL TABLE E(FROM N TO N, type STRING, {', '.join(_kuzu_columns(edge_header[3:]))})")
+    for table, name in (("N", "nodes.csv"), ("E", "relationships.csv")):
+        connection.execute(f"COPY {table} FROM '{folder / name}' (HEADER=true, PARALLEL=false, ESCAPE='\"')")
+    graph = property_graph(line_ends_out / "graph.trig")
+    assert connection.execute("MATCH (n:N) RETURN count(*)").get_next() == [graph.number_of_nodes()]
+    assert connection.execute("MATCH ()-[e:E]->() RETURN count(*)").get_next() == [graph.number_of_edges()]
+    answer = connection.execute("MATCH (n:N) WHERE n.sentence IS NOT NULL RETURN n.iri, n.sentence, n.label")
+    loaded = {}
+    while answer.has_next():
+        iri, sentence, label = answer.get_next()
+        loaded[iri] = (sentence, label)
+    expected = {node: (data["sentence"], data["label"]) for node, data in graph.nodes(data=True) if "sentence" in data}
+    assert loaded == expected
+    assert any("\r" in sentence for sentence, _ in loaded.values())
+
+
+_CELLS = st.lists(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00")), min_size=2,
+                  max_size=6)
+
+
+@given(st.lists(_CELLS, min_size=1, max_size=4))
+def test_csv_rows_read_back_as_written(rows):
+    text = "".join(csv_row(cells) for cells in rows)
+    assert list(csv.reader(io.StringIO(text, newline=""))) == rows
+    outside_quotes = re.sub(r'"(?:[^"]|"")*"', "", text)  # what a line-based reader sees between quoted fields
+    assert outside_quotes.count("\n") == len(rows) and not re.search("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]",
+                                                                      outside_quotes)
+
+
+_GEXF = "{http://www.gexf.net/1.2draft}"
+_GEXF_GRAPH_ATTRIBUTES = {"timeformat", "start", "startopen", "end", "endopen", "defaultedgetype", "idtype", "mode"}
+_GEXF_VALUE = {"long": int, "integer": int, "double": float, "float": float, "string": str,
+               "boolean": lambda v: {"true": True, "false": False}[v]}
+
+
+def _check_gexf(path: Path) -> None:
+    """The rules of GEXF 1.2 (http://www.gexf.net/1.2draft) a writer can break, checked one by one."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(path).getroot()
+    assert root.tag == f"{_GEXF}gexf" and root.get("version") == "1.2"
+    meta = root.find(f"{_GEXF}meta")
+    assert meta is None or "lastmodifieddate" not in meta.attrib  # a wall-clock date: builds would differ
+    (graph,) = root.findall(f"{_GEXF}graph")
+    assert set(graph.attrib) <= _GEXF_GRAPH_ATTRIBUTES, graph.attrib  # no name="" (not in 1.2)
+    assert graph.get("defaultedgetype") in ("directed", "undirected", "mutual")
+    declared = {}
+    for block in graph.findall(f"{_GEXF}attributes"):
+        for attribute in block.findall(f"{_GEXF}attribute"):
+            declared[(block.get("class"), attribute.get("id"))] = attribute.get("type")
+    nodes = graph.findall(f"{_GEXF}nodes/{_GEXF}node")
+    ids = [node.get("id") for node in nodes]
+    assert len(ids) == len(set(ids)) and all(ids)
+    edges = graph.findall(f"{_GEXF}edges/{_GEXF}edge")
+    assert all(e.get("source") in set(ids) and e.get("target") in set(ids) for e in edges)
+    assert len({e.get("id") for e in edges}) == len(edges)
+    for kind, elements in (("node", nodes), ("edge", edges)):
+        for element in elements:
+            for value in element.findall(f"{_GEXF}attvalues/{_GEXF}attvalue"):
+                _GEXF_VALUE[declared[(kind, value.get("for"))]](value.get("value"))  # declared, and of its type
+            colour = element.find("{http://www.gexf.net/1.2draft/viz}color")
+            assert colour is not None and all(0 <= int(colour.get(c)) <= 255 for c in "rgb")
+
+
+def test_gexf_keeps_the_rules_of_gexf_1_2(built_out, hostile_out, line_ends_out):
+    for out in (built_out, hostile_out, line_ends_out):
+        _check_gexf(out / "graph.gexf")
