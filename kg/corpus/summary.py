@@ -90,7 +90,7 @@ def series_fingerprint(members: list[dict]) -> str:
     return digest.hexdigest()
 
 
-def _shared_entities(extractions: list[dict]) -> list[dict]:
+def _shared_entities(extractions: list[dict], iri) -> list[dict]:
     """Entities that identity resolution keyed across reports and that appear in more than one."""
     found: dict[str, dict] = {}
     for extraction in extractions:
@@ -99,7 +99,7 @@ def _shared_entities(extractions: list[dict]) -> list[dict]:
             key = entity.get("shared_key")
             if not key:
                 continue
-            row = found.setdefault(key, {"iri": entity.get("shared_iri") or key, "type": entity["type"],
+            row = found.setdefault(key, {"iri": iri(key) if iri else key, "key": key, "type": entity["type"],
                                          "label": entity["label"], "reports": set()})
             row["reports"].add(report_id)
     return [{**row, "reports": sorted(row["reports"])} for key, row in sorted(found.items())
@@ -110,8 +110,12 @@ def _ordered(rows: list[dict], first: str, key: str = "start") -> list[dict]:
     return sorted(rows, key=lambda r: (r[first]["report"], r[first][key]))
 
 
-def corpus_summary(extractions: list[dict]) -> dict:
-    """The ``corpus.json`` object of ``../shared/contract.md`` for these extraction JSONs."""
+def corpus_summary(extractions: list[dict], *, shared_iri=None) -> dict:
+    """The ``corpus.json`` object of ``../shared/contract.md`` for these extraction JSONs.
+
+    ``shared_iri(key)`` gives a shared entity's IRI (``functools.partial(kg.rdf.triples.shared_iri,
+    base)`` in a build); without it ``iri`` is the shared key itself (relative to the base's corpus path).
+    """
     extractions = sorted(extractions, key=lambda x: x["report"]["id"])
     series_out, yoy, follow, recurring = [], [], [], []
     for series in group_series(extractions):
@@ -129,7 +133,7 @@ def corpus_summary(extractions: list[dict]) -> dict:
         "yoy_checks": _ordered(yoy, "later"),
         "recurring_problems": _ordered(recurring, "earlier"),
         "follow_through": _ordered(follow, "plan"),
-        "shared_entities": _shared_entities(extractions),
+        "shared_entities": _shared_entities(extractions, shared_iri),
     }
 
 

@@ -91,3 +91,11 @@ def test_written_as_utf8_json(tmp_path, summary):
     assert path == tmp_path / "corpus.json"
     assert json.loads(path.read_text(encoding="utf-8")) == json.loads(json.dumps(summary))
     assert "丰禾县" in path.read_text(encoding="utf-8")
+
+
+def test_shared_entities_appear_in_several_reports_with_their_iri():
+    rows = corpus_summary(list(corpus.extractions()), shared_iri=lambda key: "http://x.org/" + key)["shared_entities"]
+    assert rows and all(len(r["reports"]) > 1 and r["iri"] == "http://x.org/" + r["key"] for r in rows)
+    assert [r["key"] for r in rows] == sorted(r["key"] for r in rows)
+    # The same body of two years of one county is one entry: identity resolution's key, not its label.
+    assert any(r["type"] == "Agency" and r["reports"] == ["deqing-2022", "deqing-2023"] for r in rows)
