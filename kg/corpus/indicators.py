@@ -30,6 +30,7 @@ _SKOS = "http://www.w3.org/2004/02/skos/core#"
 MAPPED_KINDS = ("count", "rate")  # changes and derived previous values follow the metric they qualify
 _CONFIDENCE = {"subject": 0.9, "subject+sentence": 0.75, "sentence": 0.6}
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+_CLAUSE_END = re.compile(r"[，,、。；;！？!?\n]")
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per indicator
@@ -139,8 +140,8 @@ def _clause_of(sentence: str) -> str:
 class _Sentence:
     """The text of a metric's sentence before its number, cut only when a cue needs it."""
 
-    def __init__(self, text: str, start: int) -> None:
-        self.source, self.start, self._text, self._clause = text, start, None, None
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.source, self.start, self.end, self._text, self._clause, self._after = text, start, end, None, None, None
 
     @property
     def text(self) -> str:
@@ -150,9 +151,18 @@ class _Sentence:
 
     @property
     def clause(self) -> str:
+        """The number's own clause, before and after it (对23件规范性文件进行合法性审核)."""
         if self._clause is None:
-            self._clause = _clause_of(self.text)
+            self._clause = _clause_of(self.text) + self.after
         return self._clause
+
+    @property
+    def after(self) -> str:
+        if self._after is None:
+            tail = self.source[self.end:self.end + 40]
+            cut = _CLAUSE_END.search(tail)
+            self._after = tail[:cut.start()] if cut else tail
+        return self._after
 
 
 def _score(indicator: Indicator, subject: str, sentence: _Sentence, from_sentence: bool) -> tuple[int, str] | None:
@@ -207,7 +217,7 @@ def map_metric(metric: Metric, text: str) -> tuple[str, str, float] | None:
     if metric.derived or (metric.kind, metric.unit) not in _kinds_and_units():
         return None
     subject = metric.subject
-    sentence = _Sentence(text, metric.span.start)
+    sentence = _Sentence(text, metric.span.start, metric.span.end)
     candidates, from_sentence = _candidates(subject, sentence, metric.kind)
     best: list[tuple[int, str, str]] = []
     kind, unit = metric.kind, metric.unit

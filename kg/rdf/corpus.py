@@ -1,0 +1,148 @@
+"""The corpus graph: what is said once for all reports rather than in each report's graph.
+
+From the extraction JSON of the reports (``OUT/extractions/<id>.json``):
+
+* every division a report or a body belongs to, with ``skos:broader`` up to its province;
+* the shared government bodies (their normalised name, their division), documents (their
+  title, the document a local plan implements) and mechanism and activity concepts;
+* the indicators and matters the reports' metrics map to (labels, definition, unit).
+
+The build stores it as one named graph, :data:`CORPUS_GRAPH` under the base, beside
+the reports' graphs. Output is sorted, so the same reports give the same text.
+
+>>> from kg.pipeline import extract
+>>> from kg.resources import bundled_report
+>>> text = corpus_ntriples([extract(bundled_report()).to_contract()], "http://x.org/")
+>>> "<http://example.org/fzzf/division/410928000000> <http://www.w3.org/2004/02/skos/core#broader>" in text
+True
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kg.rdf.namespaces import CORPUS_PATH, DCTERMS, FZ, INDICATOR, RDF, RDFS, SKOS
+from kg.rdf.triples import division_iri, indicator_dataset_iri, shared_iri
+
+__all__ = ["corpus_ntriples", "corpus_graph_iri", "CORPUS_GRAPH"]
+
+CORPUS_GRAPH = CORPUS_PATH + "graph"
+_SCHEMES = {"mechanism": FZ.MechanismScheme, "activity": FZ.ActivityScheme}
+
+
+def corpus_graph_iri(base: str) -> str:
+    return base + CORPUS_GRAPH
+
+
+def _lit(value: str, lang: str | None = None) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"@{lang}' if lang else f'"{escaped}"'
+
+
+class _Lines:
+    def __init__(self) -> None:
+        self.lines: set[str] = set()
+
+    def add(self, s: str, p: str, o: str) -> None:
+        self.lines.add(f"<{s}> <{p}> {o} .")
+
+    def text(self) -> str:
+        return "".join(line + "\n" for line in sorted(self.lines))
+
+
+def _divisions(out: _Lines, codes: Iterable[str]) -> None:
+    from kg.corpus.divisions import division_table
+
+    table = division_table()
+    for code in sorted(set(codes)):
+        for row in table.chain(code):
+            node = division_iri(row.code)
+            out.add(node, str(RDF.type), f"<{FZ.Division}>")
+            out.add(node, str(SKOS.inScheme), f"<{FZ.DivisionScheme}>")
+            out.add(node, str(SKOS.prefLabel), _lit(row.name, "zh"))
+            out.add(node, str(RDFS.label), _lit(row.name, "zh"))
+            out.add(node, str(FZ.divisionCode), _lit(row.code))
+            out.add(node, str(FZ.adminLevel), _lit(row.level))
+            if row.parent:
+                out.add(node, str(SKOS.broader), f"<{division_iri(row.parent)}>")
+            else:
+                out.add(node, str(SKOS.topConceptOf), f"<{FZ.DivisionScheme}>")
+
+
+def _shared(out: _Lines, base: str, entity: dict, codes: set[str]) -> None:
+    from kg.corpus.identity import document_key, shared_name
+
+    key = entity["shared_key"]
+    kind = key.split("/", 1)[0]
+    node, name = shared_iri(base, key), shared_name(key)
+    if kind == "body":
+        code = key.split("/", 2)[1]
+        codes.add(code)
+        out.add(node, str(RDF.type), f"<{FZ.Body}>")
+        out.add(node, str(FZ.division), f"<{division_iri(code)}>")
+    elif kind == "document":
+        out.add(node, str(RDF.type), f"<{FZ.Document}>")
+        out.add(node, str(DCTERMS.title), _lit(name, "zh"))
+        from kg.corpus.names import inner_titles
+
+        for inner in inner_titles("《" + entity["label"] + "》"):
+            out.add(node, str(FZ.implements), f"<{shared_iri(base, document_key(inner))}>")
+            _shared(out, base, {"shared_key": document_key(inner), "label": inner}, codes)
+    elif kind in _SCHEMES:
+        out.add(node, str(RDF.type), f"<{SKOS.Concept}>")
+        out.add(node, str(SKOS.inScheme), f"<{_SCHEMES[kind]}>")
+    elif kind == "division":
+        codes.add(key.split("/", 1)[1])
+        return
+    out.add(node, str(SKOS.prefLabel), _lit(name, "zh"))
+    out.add(node, str(RDFS.label), _lit(name, "zh"))
+
+
+def _indicators(out: _Lines, used: set[str]) -> None:
+    from kg.corpus.indicators import indicator_scheme
+
+    scheme = indicator_scheme()
+    matters: set[str] = set()
+    for indicator_id in sorted(used):
+        indicator = scheme.get(indicator_id)
+        if indicator is None:
+            continue
+        node = indicator.iri
+        out.add(node, str(RDF.type), f"<{FZ.Indicator}>")
+        out.add(node, str(RDF.type), f"<{SKOS.Concept}>")
+        out.add(node, str(SKOS.inScheme), f"<{FZ.IndicatorScheme}>")
+        out.add(node, str(SKOS.notation), _lit(indicator.id))
+        out.add(node, str(SKOS.prefLabel), _lit(indicator.label, "zh"))
+        out.add(node, str(SKOS.prefLabel), _lit(indicator.label_en, "en"))
+        out.add(node, str(RDFS.label), _lit(indicator.label, "zh"))
+        out.add(node, str(FZ.indicatorUnit), f"<{indicator.unit}>")
+        out.add(node, str(SKOS.broader), f"<{indicator.matter}>")
+        matters.add(indicator.matter)
+    for matter in sorted(matters):
+        notation = matter.removeprefix(str(INDICATOR))
+        out.add(matter, str(RDF.type), f"<{SKOS.Concept}>")
+        out.add(matter, str(SKOS.inScheme), f"<{FZ.IndicatorScheme}>")
+        out.add(matter, str(SKOS.notation), _lit(notation))
+
+
+def corpus_ntriples(extraction_jsons: Iterable[dict], base: str) -> str:
+    """The corpus graph of these reports' extraction JSON, as N-Triples text (sorted lines)."""
+    out = _Lines()
+    codes: set[str] = set()
+    used: set[str] = set()
+    for contract in extraction_jsons:
+        division = (contract.get("report") or {}).get("division")
+        if division and division.get("code"):
+            codes.add(division["code"])
+        for entity in contract.get("entities", []):
+            if entity.get("shared_key"):
+                _shared(out, base, entity, codes)
+        for metric in contract.get("metrics", []):
+            if metric.get("indicator"):
+                used.add(metric["indicator"])
+    _divisions(out, codes)
+    _indicators(out, used)
+    if used:
+        dataset = indicator_dataset_iri(base)
+        out.add(dataset, str(RDF.type), "<http://purl.org/linked-data/cube#DataSet>")
+        out.add(dataset, "http://purl.org/linked-data/cube#structure", f"<{FZ.indicatorStructure}>")
+    return out.text()
