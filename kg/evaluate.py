@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError
-from kg.extraction.metrics import fold
+from kg.extraction.text import fold
 
 __all__ = ["evaluate", "format_scores", "score_metrics", "GOLD_ENTITY_KEYS"]
 

@@ -46,11 +46,10 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from itertools import repeat
 
+from kg.extraction.rules import compiled, word_list
 from kg.model import Extraction, Gaps, Item, Link, Span
-from kg.resources import lexicon_file
 
 __all__ = ["link_items", "score_pair", "item_terms", "WEIGHTS", "ADDRESSES_THRESHOLD", "BEST_MATCH_FLOOR",
            "WORKS_ON_THRESHOLD", "RELATIVE_TO_BEST", "CONTINUES_THRESHOLD", "METHOD"]
@@ -98,10 +97,9 @@ _NOT_TOPICAL = frozenset({"d", "a", "ad", "ag", "dg", "i", "c", "p", "m", "mq", 
 _NOT_TOPICAL_PREFIXES = ("u", "r")
 
 
-@cache
+@compiled
 def _stopwords() -> frozenset[str]:
-    lines = lexicon_file("link_stopwords.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return frozenset(word_list("link_stopwords.txt"))
 
 
 def item_terms(text: str) -> list[str]:

@@ -13,9 +13,11 @@ from bisect import bisect_left
 from functools import cache, lru_cache
 from itertools import accumulate
 
+from kg.extraction.rules import dictionary_lines
 from kg.resources import lexicon_file
 
-__all__ = ["get_nlp", "load_domain_dictionary", "word_spans", "word_tags", "DOMAIN_DICTIONARY", "ONE_PASS_LIMIT"]
+__all__ = ["get_nlp", "load_domain_dictionary", "segment", "word_spans", "word_tags", "DOMAIN_DICTIONARY",
+           "ONE_PASS_LIMIT"]
 
 # Above this many characters a text is not segmented in one nlp() call: spaCy's
 # Doc construction grows faster than linearly with the text (17 s for 0.9M
@@ -36,6 +38,7 @@ def load_domain_dictionary() -> None:
         cache_dir = os.path.expanduser("~")
     jieba.dt.tmp_dir = cache_dir
     _load_jieba_cache(jieba.dt)
+    dictionary_lines(DOMAIN_DICTIONARY)  # checked first: jieba's own error would blame nobody
     jieba.load_userdict(str(lexicon_file(DOMAIN_DICTIONARY)))
 
 
@@ -71,25 +74,35 @@ def get_nlp():
     return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
 
 
-@lru_cache(maxsize=2)
-def word_spans(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def segment(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Start and end offsets of the words of ``text``, as the pipeline's tokenizer cuts them.
 
     spaCy's Chinese tokenizer with the jieba segmenter is ``jieba.cut`` over the
     text, white space kept out of the words; this is the same cut without
-    building a Doc that nothing reads. Cached for the last texts seen, so that
-    the stages that need word boundaries (entities, links) segment a report once.
+    building a Doc that nothing reads (and without spaCy's ``max_length``).
+
+    >>> segment("召开 会议")
+    ((0, 3), (2, 5))
     """
     import jieba
 
-    if len(text) > ONE_PASS_LIMIT:
-        raise ValueError(f"text of {len(text)} characters is over the one-pass limit")
     load_domain_dictionary()
     # jieba.tokenize is this same cut with a generator layer on top; offsets summed in C are cheaper.
     words = jieba.lcut(text)
     ends = list(accumulate(map(len, words)))
     kept = [index for index, word in enumerate(words) if word.strip()]
     return tuple(ends[i] - len(words[i]) for i in kept), tuple(ends[i] for i in kept)
+
+
+@lru_cache(maxsize=2)
+def word_spans(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """:func:`segment` of a whole report, cached for the last texts seen.
+
+    The stages that need word boundaries (entities, links) so segment a report once.
+    """
+    if len(text) > ONE_PASS_LIMIT:
+        raise ValueError(f"text of {len(text)} characters is over the one-pass limit")
+    return segment(text)
 
 
 class _TagTable:
@@ -160,8 +173,7 @@ def word_tags() -> _TagTable:
         except OSError:
             pass  # an unwritable cache folder costs time, not correctness
     ours = {}
-    for line in lexicon_file(DOMAIN_DICTIONARY).read_text(encoding="utf-8").splitlines():
-        parts = line.split()
+    for parts in dictionary_lines(DOMAIN_DICTIONARY):
         if len(parts) == 3:
             ours[parts[0]] = parts[2]
     return _TagTable(lines, ours)

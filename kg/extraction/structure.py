@@ -12,18 +12,18 @@ keywords in ``data/lexicon/sections.json``. Items are
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from functools import cache
 
+from kg.extraction.rules import compiled, lexicon
+from kg.extraction.text import COLONS, SEMICOLONS, SENTENCE_MARKS, WHITE_SPACE
 from kg.model import Item, Section, Span
-from kg.resources import lexicon_file
+from kg.resources import agency_suffixes, alternation
 
 __all__ = ["segment", "sentences", "StructureResult"]
 
 _CN = "一二三四五六七八九十"
-_WS = " \t\r\n\u3000\xa0"
+_WS = WHITE_SPACE
 _HEADING_MARKERS = (
     (1, re.compile(rf"[{_CN}]{{1,3}}\s*[、.．]")),
     (2, re.compile(rf"[(（]\s*[{_CN}]{{1,3}}\s*[)）]\s*[、.．]?")),
@@ -40,8 +40,8 @@ _ENUM_FAMILIES = {
 }
 _ENUM_BEFORE = rf"(?:(?<=^)|(?<=[。；;：:，,!！?？{_WS}]))"
 _ENUM = {name: re.compile(_ENUM_BEFORE + pattern, re.M) for name, pattern in _ENUM_FAMILIES.items()}
-_SENTENCE_END = "。！？!?"
-_CAUSES = re.compile(r"(究其原因|究其根源|分析原因|原因在于|原因主要|产生这些问题的原因)")
+_HEADING_END = SENTENCE_MARKS + SEMICOLONS + COLONS  # a heading's title stops at the first of these
+_TITLE_END = SENTENCE_MARKS + SEMICOLONS  # an item's title: its first sentence or semicolon clause
 _TRIM = _WS + "。；;，,、:："
 
 
@@ -51,14 +51,18 @@ class StructureResult:
     items: list[Item]
 
 
-@cache
 def _lexicon() -> dict:
-    return json.loads(lexicon_file("sections.json").read_text(encoding="utf-8"))
+    return lexicon("sections.json")
 
 
-@cache
+@compiled
 def _intro_pattern() -> re.Pattern:
     return re.compile("^(?:" + "|".join(_lexicon()["intro"]) + ")")
+
+
+@compiled
+def _causes() -> re.Pattern:
+    return re.compile(alternation(_lexicon()["causes"]))
 
 
 def classify_heading(heading: str) -> str | None:
@@ -112,7 +116,7 @@ def _heading(text: str, line: _Line) -> _Heading | None:
         if start >= line.end:
             return None
         rest = text[start:line.end]
-        stop = _first_index(rest, "。；;:：!！?？")
+        stop = _first_index(rest, _HEADING_END)
         if stop is None:
             # A whole-line heading; long unpunctuated lines are items, not headings.
             if level >= 3 and len(rest) > 40:
@@ -170,9 +174,12 @@ def segment(text: str) -> StructureResult:
     return StructureResult(sections, items)
 
 
-_SIGNATURE = re.compile(
-    r"^(?:\S{2,30}(?:人民政府|政府|局|委员会|委|办公室|办|厅|院|中心|所|队|室))$"
-)
+@compiled
+def _signature() -> re.Pattern:
+    """A closing line that names the issuing body: a short name ending in an agency suffix."""
+    return re.compile(rf"^\S{{2,30}}(?:{alternation(agency_suffixes())})$")
+
+
 _SIGNATURE_DATE = re.compile(
     r"^[0-9０-９〇零一二三四五六七八九]{4}\s*年\s*[0-9０-９一二三四五六七八九十]{1,3}\s*月\s*[0-9０-９一二三四五六七八九十]{1,3}\s*日$"
 )
@@ -187,7 +194,7 @@ def _closing_start(text: str, lines: list[_Line]) -> int:
     start = len(text)
     for line in reversed(lines[-3:]):
         content = text[line.start:line.end]
-        if not (_SIGNATURE_DATE.match(content) or _SIGNATURE.match(content)):
+        if not (_SIGNATURE_DATE.match(content) or _signature().match(content)):
             break
         start = line.start
     return start
@@ -307,12 +314,12 @@ def _item(kind: str, span: Span, section: Section, group: Section | None, title:
 
 
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Sentences (ending in 。！？ or a line break), trimmed of marks and white space."""
+    """Sentences (ending in one of ``SENTENCE_MARKS``), trimmed of marks and white space."""
     return _sentence_spans(text, start, len(text) if end is None else end)
 
 
 def _sentence_spans(text: str, start: int, end: int) -> list[Span]:
-    return _pieces(text, start, end, _SENTENCE_END + "\n", skip_markers=True)
+    return _pieces(text, start, end, SENTENCE_MARKS, skip_markers=True)
 
 
 def _pieces(text: str, start: int, end: int, marks: str, *, skip_markers: bool = False) -> list[Span]:
@@ -375,14 +382,14 @@ def _line_start_markers(text: str, matches: list[re.Match]) -> bool:
 
 def _cut_causes(text: str, start: int, end: int) -> int:
     """An item ends before a sentence that explains causes (究其原因…)."""
-    match = _CAUSES.search(text, start, end)
+    match = _causes().search(text, start, end)
     if match and match.start() > start:
         return match.start()
     return end
 
 
 def _title(text: str, start: int, end: int) -> Span:
-    stop = _first_index(text[start:end], "。；;\n")
+    stop = _first_index(text[start:end], _TITLE_END)
     title_end = _rstrip(text, start, start + stop) if stop is not None else end
     return Span.of(text, start, title_end)
 
@@ -398,7 +405,7 @@ def _list_items(text: str, start: int, end: int) -> list[tuple[Span, Span]]:
         paragraphs = paragraphs[1:]
     if len(paragraphs) == 1:
         paragraph = paragraphs[0]
-        pieces = _split(text, paragraph.start, paragraph.end, "。；;")
+        pieces = _split(text, paragraph.start, paragraph.end, SENTENCE_MARKS + SEMICOLONS)
         if pieces and intro.match(pieces[0].text) and len(pieces) > 1:
             pieces = pieces[1:]
         return [(p, _title(text, p.start, p.end)) for p in pieces]
