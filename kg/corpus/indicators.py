@@ -39,6 +39,8 @@ class Indicator:
     iri: str
     label: str  # zh
     label_en: str
+    definition: str  # zh
+    definition_en: str
     unit: str  # the unit it is counted in (a fz:Unit's IRI)
     matter: str  # IRI of the broader matter concept
     kind: str
@@ -100,6 +102,7 @@ def _indicator(iri: str, props: dict[str, list]) -> Indicator:
         none_pattern=_words_pattern(none_words) if none_words else None,
         id=one(_SKOS + "notation"), iri=iri, label=one(_SKOS + "prefLabel", "zh"),
         label_en=one(_SKOS + "prefLabel", "en"), unit=one(_FZ + "indicatorUnit"),
+        definition=one(_SKOS + "definition", "zh"), definition_en=one(_SKOS + "definition", "en"),
         matter=one(_SKOS + "broader"), kind=one(_FZ + "cueKind"),
         units=frozenset(words(one(_FZ + "cueUnit"))), matter_words=words(one(_FZ + "cueMatter")),
         all_words=all_words, none_words=none_words,

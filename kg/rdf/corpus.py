@@ -114,6 +114,8 @@ def _indicators(out: _Lines, used: set[str]) -> None:
         out.add(node, str(SKOS.prefLabel), _lit(indicator.label, "zh"))
         out.add(node, str(SKOS.prefLabel), _lit(indicator.label_en, "en"))
         out.add(node, str(RDFS.label), _lit(indicator.label, "zh"))
+        out.add(node, str(SKOS.definition), _lit(indicator.definition, "zh"))
+        out.add(node, str(SKOS.definition), _lit(indicator.definition_en, "en"))
         out.add(node, str(FZ.indicatorUnit), f"<{indicator.unit}>")
         out.add(node, str(SKOS.broader), f"<{indicator.matter}>")
         matters.add(indicator.matter)
