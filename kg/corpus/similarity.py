@@ -5,7 +5,8 @@ content words extraction found in it (jieba, with the phrasing words of the genr
 dropped); items without them fall back to the character bigrams of their text, so
 this module never segments. The entities mentioned inside the item's span join its
 features as ``@key`` (the corpus-wide ``shared_key`` when identity resolution gave
-one, else type and label), so 府院联动机制 counts however each report phrases it.
+one, else type and label), so 府院联动机制 counts however each report phrases it, and so
+do the names it quotes (``“一件事一次办”``), which reports repeat word for word.
 
 A feature's weight is its idf over every item of the series (a word that every item
 of this jurisdiction's reports uses says little about any one of them); the score of
@@ -26,6 +27,7 @@ __all__ = ["Features", "item_features", "SeriesIdf", "similarity", "ITEM_KINDS"]
 
 ITEM_KINDS = ("measures", "problems", "plans")
 _CJK = re.compile(r"[\u3400-\u9fff]+")
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,24})[”\"」』]")
 _ENTITY_TYPES = ("Agency", "Mechanism", "Activity", "PolicyDocument")  # a Place says little about what was done
 
 
@@ -54,7 +56,10 @@ def item_features(extraction: dict) -> dict[str, Features]:
     out = {}
     for kind in ITEM_KINDS:
         for item in extraction.get(kind, []):
-            terms = frozenset(item.get("terms") or _bigrams(item.get("text", "")))
+            text = item.get("text", "")
+            # A name in quotes (“一件事一次办”, “法律进小区”) is the same name in every year's words.
+            quoted = {"“" + unicodedata.normalize("NFKC", q) for q in _QUOTED.findall(text)}
+            terms = frozenset(item.get("terms") or _bigrams(text)) | quoted
             inside = {_entity_key(e): e["label"] for start, end, e in mentions
                       if item["start"] <= start and end <= item["end"]}
             out[item["id"]] = Features(terms, inside)

@@ -189,8 +189,14 @@ def check_change(change: dict, base: dict, later: dict, earlier: dict | None) ->
                          "the report of the year before states no value of the same subject and unit")
         return row
     if len({float(c["value"]) for c in candidates}) > 1:
-        row["reason"] = "the report of the year before states several different values for it"
-        return row
+        # One indicator may cover 收到 and 受理 applications: the same words, when only one has them, decide.
+        subject = subject_key(base.get("subject", ""), _places(later))
+        exact = [c for c in candidates if subject_key(c.get("subject", ""), _places(earlier)) == subject]
+        if exact and len({float(c["value"]) for c in exact}) == 1:
+            candidates = exact
+        else:
+            row["reason"] = "the report of the year before states several different values for it"
+            return row
     previous = candidates[0]
     row["earlier"], row["stated_previous"] = _ref(earlier, previous), previous["value"]
     return _judge(row, readings, previous, approximate=bool(change.get("approx") or base.get("approx")

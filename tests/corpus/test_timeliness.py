@@ -9,10 +9,11 @@ from kg.corpus.timeliness import days_after_deadline, publication_deadline, repo
 from tests.fixtures.comparisons import corpus
 
 
-def test_the_late_report_is_flagged_and_only_it():
-    reports = {r["id"]: r for r in corpus_summary(list(corpus.extractions()))["reports"]}
+@pytest.mark.parametrize("name", ["tuning", "heldout"])
+def test_the_late_report_is_flagged_and_only_it(name):
+    reports = {r["id"]: r for r in corpus_summary(list(corpus.extractions(name)))["reports"]}
     late = {rid: r["days_after_deadline"] for rid, r in reports.items() if (r["days_after_deadline"] or 0) > 0}
-    assert late == corpus.expected()["late"]
+    assert late == corpus.expected(name)["late"]
     assert all(r["days_after_deadline"] is not None for r in reports.values())
 
 
