@@ -92,6 +92,7 @@ class FZ(DefinedNamespace):
     indicator: URIRef
     indicatorStructure: URIRef
     indicatorUnit: URIRef
+    indicatorValue: URIRef
     issuedBy: URIRef
     issues: URIRef
     jurisdiction: URIRef

@@ -485,11 +485,10 @@ class _Builder:
                       f"{observation} {FZ_.indicator} {indicator} .\n"
                       f"{observation} {FZ_.refArea} {_iri(division_iri(meta.division.code))} .\n"
                       f"{observation} {FZ_.refYear} {_typed(f'{meta.year:04d}', XSD.gYear)} .\n"
-                      f"{observation} {FZ_.value} {_decimal(metric.value)} .\n"
+                      f"{observation} {FZ_.indicatorValue} {_decimal(metric.value)} .\n"
                       f"{observation} {FZ_.unit} {_iri(UNIT[iri_part(metric.unit)])} .\n"
                       f"{observation} {FZ_.approximate} {_bool(metric.approx)} .\n"
-                      f"{observation} {PROV_.wasDerivedFrom} {node} .\n"
-                      f"{observation} {FZ_.evidence} {node[:-1]}/ev/{metric.span.start}-{metric.span.end}> .\n")
+                      f"{observation} {PROV_.wasDerivedFrom} {node} .\n")  # the metric carries its span
         self.out.add_block(lines)
 
     @property
