@@ -1,11 +1,12 @@
 """Loading a built graph (a file or an ``OUT/`` folder) into rdflib or pyoxigraph."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from kg.errors import InputError
 
-__all__ = ["resolve_graph", "load_rdflib", "load_store", "FORMATS"]
+__all__ = ["resolve_graph", "load_rdflib", "load_store", "named_graphs", "FORMATS"]
 
 FORMATS = {".trig": "trig", ".ttl": "turtle", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld"}
 
@@ -51,6 +52,74 @@ def load_store(path: str | Path):
     except (SyntaxError, ValueError, OSError) as err:
         raise InputError(f"{path}: not a readable RDF file ({_first_line(err)})") from None
     return store
+
+
+def _ox_format(path: Path):
+    import pyoxigraph as ox
+
+    return {".trig": ox.RdfFormat.TRIG, ".ttl": ox.RdfFormat.TURTLE, ".nq": ox.RdfFormat.N_QUADS,
+            ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD}[path.suffix.lower()]
+
+
+def named_graphs(path: str | Path) -> Iterator[tuple[str | None, list]]:
+    """``(graph IRI or None for the default graph, its pyoxigraph triples)`` for each graph, one at a time.
+
+    A build writes each report's statements together, so the file is read as
+    a stream and only one report's graph is in memory. A file whose graphs are
+    interleaved (seen in a first, cheap pass) is loaded into a pyoxigraph store instead.
+    """
+    import pyoxigraph as ox
+
+    path = resolve_graph(path)
+    if not _graphs_are_contiguous(path):
+        yield from _graphs_of_store(path)
+        return
+    current, triples = None, []
+    for quad in _quads(path):
+        name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else None
+        if name != current and triples:
+            yield current, triples
+            triples = []
+        current = name
+        triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
+    if triples:
+        yield current, triples
+
+
+def _quads(path: Path) -> Iterator:
+    import pyoxigraph as ox
+
+    try:
+        yield from ox.parse(path=str(path), format=_ox_format(path), lenient=True)  # our own output: no IRI re-check
+    except (SyntaxError, ValueError, OSError) as err:
+        raise InputError(f"{path}: not a readable RDF file ({_first_line(err)})") from None
+
+
+def _graphs_are_contiguous(path: Path) -> bool:
+    import pyoxigraph as ox
+
+    seen: set[str | None] = set()
+    current: object = object()
+    for quad in _quads(path):
+        name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else None
+        if name != current:
+            if name in seen:
+                return False
+            seen.add(name)
+            current = name
+    return True
+
+
+def _graphs_of_store(path: Path) -> Iterator[tuple[str | None, list]]:
+    import pyoxigraph as ox
+
+    store = load_store(path)
+    names = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    for name in [None, *names]:
+        graph = ox.DefaultGraph() if name is None else ox.NamedNode(name)
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)]
+        if triples:
+            yield name, triples
 
 
 def _first_line(err: Exception) -> str:
