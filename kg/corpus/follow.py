@@ -11,7 +11,7 @@ shares enough of its content.
 from __future__ import annotations
 
 from kg.corpus.rules import comparison_rules
-from kg.corpus.similarity import Features, SeriesIdf, similarity
+from kg.corpus.similarity import Features, SeriesIdf, shared_reason, similarity
 
 __all__ = ["follow_through"]
 
@@ -30,13 +30,15 @@ def follow_through(earlier: dict, later: dict, features: dict[str, dict[str, Fea
     later_features = features[later["report"]["id"]]
     rows = []
     for plan in earlier.get("plans", []):
+        plan_features = earlier_features[plan["id"]]
         scored = []
         for measure in later.get("measures", []):
-            score, terms, entities = similarity(earlier_features[plan["id"]], later_features[measure["id"]], idf)
+            score = similarity(plan_features, later_features[measure["id"]], idf)
             if score >= rules["follow_threshold"]:
-                scored.append((score, measure, terms, entities))
+                scored.append((score, measure))
         scored.sort(key=lambda s: (-s[0], s[1]["start"]))
-        kept = scored[:rules["follow_max_measures"]]
+        kept = [(score, m, *shared_reason(plan_features, later_features[m["id"]], idf))
+                for score, m in scored[:rules["follow_max_measures"]]]
         rows.append({
             "plan": {**_ref(earlier, plan, "plan"), "text": plan.get("title") or plan["text"]},
             "measures": [{**_ref(later, m, "measure"), "text": m.get("title") or m["text"], "score": round(score, 4),

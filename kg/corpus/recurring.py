@@ -8,7 +8,7 @@ problem of a year is never said to recur as several of the next.
 from __future__ import annotations
 
 from kg.corpus.rules import comparison_rules
-from kg.corpus.similarity import Features, SeriesIdf, similarity
+from kg.corpus.similarity import Features, SeriesIdf, shared_reason, similarity
 
 __all__ = ["recurring_problems"]
 
@@ -27,16 +27,17 @@ def recurring_problems(earlier: dict, later: dict, features: dict[str, dict[str,
     candidates = []
     for old in earlier.get("problems", []):
         for new in later.get("problems", []):
-            score, terms, entities = similarity(earlier_features[old["id"]], later_features[new["id"]], idf)
+            score = similarity(earlier_features[old["id"]], later_features[new["id"]], idf)
             if score >= rules["recurring_threshold"]:
-                candidates.append((score, old, new, terms, entities))
+                candidates.append((score, old, new))
     candidates.sort(key=lambda c: (-c[0], c[1]["start"], c[2]["start"]))
     used_old, used_new, rows = set(), set(), []
-    for score, old, new, terms, entities in candidates:
+    for score, old, new in candidates:
         if old["id"] in used_old or new["id"] in used_new:
             continue
         used_old.add(old["id"])
         used_new.add(new["id"])
+        terms, entities = shared_reason(earlier_features[old["id"]], later_features[new["id"]], idf)
         rows.append({"earlier": _ref(earlier, old), "later": _ref(later, new), "score": round(score, 4),
                      "terms": terms[:rules["reason_terms"]], "entities": entities})
     rows.sort(key=lambda r: (r["earlier"]["start"], r["later"]["start"]))

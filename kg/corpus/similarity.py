@@ -22,8 +22,10 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import repeat
 
-__all__ = ["Features", "item_features", "SeriesIdf", "similarity", "ITEM_KINDS"]
+__all__ = ["Features", "item_features", "SeriesIdf", "similarity", "shared_reason", "ITEM_KINDS"]
 
 ITEM_KINDS = ("measures", "problems", "plans")
 _CJK = re.compile(r"[\u3400-\u9fff]+")
@@ -36,7 +38,7 @@ class Features:
     terms: frozenset[str]
     entities: dict[str, str]  # feature key (@…) → label, for the reason
 
-    @property
+    @cached_property
     def keys(self) -> frozenset[str]:
         return self.terms | frozenset(self.entities)
 
@@ -81,26 +83,42 @@ class SeriesIdf:
             total += 1
             for key in feature.keys:
                 counts[key] = counts.get(key, 0) + 1
-        self.total = total
+        self.documents = total
         self.weights = {key: math.log(1 + total / count) for key, count in counts.items()}
         self.unseen = math.log(1 + max(total, 1))
+        self._totals: dict[frozenset[str], float] = {}
 
     def __getitem__(self, key: str) -> float:
         return self.weights.get(key, self.unseen)
 
+    def weight(self, keys) -> float:
+        return sum(map(self.weights.get, keys, repeat(self.unseen)))  # self[k] for each, without a Python loop
 
-def similarity(a: Features, b: Features, idf: SeriesIdf) -> tuple[float, list[str], list[str]]:
-    """Weighted Dice of the features of ``a`` and ``b``; the shared terms (heaviest first) and entity labels.
+    def total(self, keys: frozenset[str]) -> float:
+        """The summed weight of a feature set (each item's once: it is scored against many)."""
+        found = self._totals.get(keys)
+        if found is None:
+            found = self._totals[keys] = self.weight(keys)
+        return found
+
+
+def similarity(a: Features, b: Features, idf: SeriesIdf) -> float:
+    """Weighted Dice of the features of ``a`` and ``b``, rounded to 4 places.
 
     >>> idf = SeriesIdf([])
-    >>> similarity(Features(frozenset({"调解", "队伍"}), {}), Features(frozenset({"调解"}), {}), idf)[:2]
-    (0.6667, ['调解'])
+    >>> similarity(Features(frozenset({"调解", "队伍"}), {}), Features(frozenset({"调解"}), {}), idf)
+    0.6667
     """
     shared = a.keys & b.keys
     if not shared:
-        return 0.0, [], []
-    total = sum(idf[k] for k in a.keys) + sum(idf[k] for k in b.keys)
-    score = round(2 * sum(idf[k] for k in shared) / total, 4) if total else 0.0
+        return 0.0
+    total = idf.total(a.keys) + idf.total(b.keys)
+    return min(1.0, round(2 * idf.weight(shared) / total, 4)) if total else 0.0
+
+
+def shared_reason(a: Features, b: Features, idf: SeriesIdf) -> tuple[list[str], list[str]]:
+    """What ``a`` and ``b`` share: their terms, heaviest first, and the labels of their entities."""
+    shared = a.keys & b.keys
     terms = sorted((k for k in shared if not k.startswith("@")), key=lambda k: (-idf[k], k))
-    entities = sorted(a.entities.get(k) or b.entities[k] for k in shared if k.startswith("@"))
-    return min(1.0, score), terms, entities
+    entities = sorted({a.entities.get(k) or b.entities[k] for k in shared if k.startswith("@")})
+    return terms, entities

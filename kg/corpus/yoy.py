@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from kg.corpus.rules import comparison_rules
 
@@ -49,6 +50,7 @@ def is_year_on_year(change: dict, derived_from: set[str]) -> bool:
     return change["id"] in derived_from or any(cue in change.get("text", "") for cue in comparison_rules()["yoy_cues"])
 
 
+@lru_cache(maxsize=4096)
 def period_key(period: str | None) -> str:
     """What a period covers, comparable across reports: ``year``, ``1-10`` (months), or the words.
 
@@ -76,6 +78,11 @@ def subject_key(subject: str, places: list[str]) -> str:
     >>> subject_key("全县“行政复议”申请", ["丰禾县"]) == subject_key("丰禾县行政复议申请", ["丰禾县"])
     True
     """
+    return _subject_key(subject, tuple(places))
+
+
+@lru_cache(maxsize=1 << 16)
+def _subject_key(subject: str, places: tuple[str, ...]) -> str:
     text = _QUOTES.sub("", _fold(subject))
     for place in sorted((_fold(p) for p in places if p), key=len, reverse=True):
         if text.startswith(place) and len(text) > len(place) + 1:

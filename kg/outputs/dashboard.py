@@ -30,12 +30,16 @@ from kg.corpus.yoy import period_key, subject_key
 from kg.io import atomic_write
 from kg.outputs.viewer import embed_json
 
-__all__ = ["dashboard_data", "render_dashboard", "write_dashboard", "MAX_CHARTS", "MAX_MATRIX_ROWS"]
+__all__ = ["dashboard_data", "render_dashboard", "write_dashboard", "MAX_CHARTS", "MAX_MATRIX_ROWS",
+           "ITEM_LIST_REPORT_LIMIT"]
 
 _ASSETS = Path(__file__).resolve().parent / "dashboard_assets"
 _MARKER = re.compile(r"/\*kg:([a-z-]+)\*/")
 MAX_CHARTS = 200  # small charts drawn (about 10 ms each); further rows show their numbers only
 MAX_MATRIX_ROWS = 2000  # rows of the indicator matrix; a note says when more were left out
+# Up to this many reports, a count (7 measures) opens the items it counts; above it the page would carry
+# the whole corpus's text (about 10 KB a report), and the count says where the items are instead.
+ITEM_LIST_REPORT_LIMIT = 300
 _STATUS_COLOUR = {"consistent": "#2e7d32", "inconsistent": "#c62828", "cannot_check": "#9e9e9e", None: "#1f77b4"}
 _CJK_FAMILIES = ["Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei"]
 _PART_LABELS = {"measures": "举措和成效", "problems": "不足和原因", "first_responsible": "第一责任人职责",
@@ -53,6 +57,7 @@ class _Sources:
         self.extractions = {x["report"]["id"]: x for x in extractions}
         self._passages: dict[str, Passages] = {}
         self.passages: dict[str, dict] = {}
+        self.titles: dict[str, str] = {}  # report id → title, once, for the passages' captions
         self.cells: list[dict] = []
 
     def _of(self, report: str) -> Passages | None:
@@ -68,12 +73,15 @@ class _Sources:
             found = getattr(passages, kind)(local_id) if passages else None
             if found is None:
                 return None
-            title = self.extractions[report]["report"].get("title") or report
-            self.passages[key] = {**found, "kind": kind, "id": local_id, "label": title}
+            self.passages[key] = {**found, "kind": kind, "id": local_id}
+            self.titles.setdefault(report, self.extractions[report]["report"].get("title") or report)
         return key
 
-    def cell(self, title: str, keys=(), note: str | None = None) -> int:
-        self.cells.append({"title": title, "passages": [k for k in keys if k], "note": note})
+    def cell(self, title: str, keys=(), note: str | None = None, rule: bool = False) -> int:
+        cell = {"title": title, "passages": [k for k in keys if k], "note": note}
+        if rule:
+            cell["rule"] = True  # the page adds the deadline rule (given once) to the note
+        self.cells.append(cell)
         return len(self.cells) - 1
 
 
@@ -85,32 +93,40 @@ def _series_label(series: dict) -> str:
 
 
 def _report_rows(summary: dict, src: _Sources) -> list[dict]:
-    rule = supervision_rules()["deadline_rule"]
     rows = []
     for entry in summary["reports"]:
         rid = entry["id"]
         extraction = src.extractions.get(rid, {"report": {"id": rid}})
         deadline = publication_deadline(extraction["report"])
         days = entry["days_after_deadline"]
-        timing = (f"发布 published {entry['published'] or '—'}; 截止 deadline {deadline or '—'} "
-                  f"({rule.get('article', '')}: {rule.get('requirement', '')})"
-                  + (f"; {days} 天逾期 days late" if (days or 0) > 0 else ""))
+        timing = (f"发布 published {entry['published'] or '—'}; 截止 deadline {deadline or '—'}"
+                  + (f"; 逾期 {days} 天 days late" if (days or 0) > 0 else ""))
         evidence = _part_keys(extraction, src)
         cells = {
             "jurisdiction": src.cell(entry.get("title") or rid, [], f"{entry.get('file')}"),
-            "published": src.cell("发布日期 Published", [], timing),
+            "published": src.cell("发布日期 Published", [], timing, rule=True),
             "parts": {part: src.cell(f"{_PART_LABELS[part]} ({part})", [evidence[part]] if evidence[part] else [],
                                      None if evidence[part] else "未找到 not found: no heading and no text for it")
                       for part in PARTS},
-            "counts": {kind: src.cell(f"{kind} of {rid}", [src.key(rid, 'metric' if kind == 'metrics' else 'item',
-                                                                   x["id"]) for x in extraction.get(kind, [])],
-                                      None if extraction.get(kind) else "none")
+            "counts": {kind: _count_cell(src, extraction, kind, listed=len(summary["reports"]) <= ITEM_LIST_REPORT_LIMIT)
                        for kind in ("measures", "problems", "plans", "metrics")},
         }
         rows.append({**{k: entry.get(k) for k in ("id", "title", "jurisdiction", "department", "level", "province",
                                                   "year", "published", "days_after_deadline", "parts", "counts")},
                      "cells": cells})
     return rows
+
+
+def _count_cell(src: _Sources, extraction: dict, kind: str, *, listed: bool) -> int | None:
+    """The cell listing the items a count counts, or None above ITEM_LIST_REPORT_LIMIT (a plain number)."""
+    rid = extraction["report"]["id"]
+    items = extraction.get(kind, [])
+    if not listed:
+        return None
+    if not items:
+        return src.cell(f"{kind} of {rid}", [], "none")
+    local = "metric" if kind == "metrics" else "item"
+    return src.cell(f"{kind} of {rid}", [src.key(rid, local, x["id"]) for x in items])
 
 
 def _part_keys(extraction: dict, src: _Sources) -> dict[str, str | None]:
@@ -262,8 +278,10 @@ def dashboard_data(summary: dict, extractions: list[dict]) -> dict:
         "matrix": _matrix(summary, src),
         "series": _series(summary, src),
         "part_labels": _PART_LABELS,
+        "deadline_rule": "{article} 《{title}》: {requirement}".format(
+            title=supervision_rules()["regulation"]["title"], **supervision_rules()["deadline_rule"]),
     }
-    data["cells"], data["passages"] = src.cells, src.passages
+    data["cells"], data["passages"], data["titles"] = src.cells, src.passages, src.titles
     return data
 
 

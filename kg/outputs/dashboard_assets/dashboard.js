@@ -26,7 +26,7 @@
     item.setAttribute("data-report", p.report);
     item.setAttribute("data-kind", p.kind);
     item.setAttribute("data-id", p.id);
-    item.append(el("div", p.label + " · " + p.report, "passage-label"));
+    item.append(el("div", (data.titles[p.report] || p.report) + " · " + p.report, "passage-label"));
     var quote = el("blockquote");
     if (p.mark === null || p.offset === null) {
       quote.append(el("mark", p.text));
@@ -47,7 +47,8 @@
     if (!cell) { return; }
     panel.hidden = false;
     document.getElementById("source-title").textContent = cell.title;
-    document.getElementById("source-note").textContent = cell.note || "";
+    document.getElementById("source-note").textContent =
+      (cell.note || "") + (cell.rule ? "（" + data.deadline_rule + "）" : "");
     var list = document.getElementById("source-passages");
     list.replaceChildren();
     cell.passages.forEach(function (key) { list.append(passageNode(key)); });
@@ -117,7 +118,9 @@
     tr.append(td);
     COUNTS.forEach(function (pair) {
       var cell = el("td", null, "num");
-      cell.append(cellButton(String(row.counts[pair[0]]), row.cells.counts[pair[0]]));
+      var index = row.cells.counts[pair[0]];
+      // A large corpus lists no items here (the extraction JSONs have them): the count is plain text.
+      cell.append(index === null ? el("span", String(row.counts[pair[0]])) : cellButton(String(row.counts[pair[0]]), index));
       tr.append(cell);
     });
     return tr;
