@@ -94,7 +94,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("reports", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("reports", nargs=-1)  # text, not click.Path: a URL's "//" must survive
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
               help="Output folder (replaced as a whole when the build succeeds).")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the data.")
@@ -107,23 +107,43 @@ def main() -> None:
 @click.option("--exports/--no-exports", default=None,
               help="Write the visualiser exports and the viewer (default: for up to 100 reports).")
 @click.option("--rebuild", is_flag=True, help="Extract every report again, even those unchanged since the last build.")
+@click.option("--urls", "url_file", type=click.Path(path_type=Path), default=None,
+              help="A file of report URLs to fetch and build, one a line.")
+@click.option("--refetch", is_flag=True, help="Fetch URLs again, even those an earlier build kept in OUT/sources/.")
+@click.option("--delay", type=click.FloatRange(0), default=1.0, show_default=True,
+              help="Seconds between two requests to one web site (longer if its robots.txt asks).")
+@click.option("--retries", type=click.IntRange(0), default=2, show_default=True, help="Retries of a failed fetch.")
+@click.option("--fetch-timeout", type=click.FloatRange(0.1), default=30.0, show_default=True,
+              help="Seconds to wait for a web site.")
 @_clean_errors
-def build(reports, out, base, workers, scheduler, analysis, exports, rebuild):
-    """Build the graph, store, corpus files, analysis, exports and viewer of REPORTS (files or folders).
+def build(reports, out, base, workers, scheduler, analysis, exports, rebuild, url_file, refetch, delay, retries,
+          fetch_timeout):
+    """Build the graph, store, corpus files, analysis, exports and viewer of REPORTS.
 
-    With no REPORTS, builds the bundled sample report. Building into a folder
-    built before extracts only the reports that changed.
+    REPORTS are files (.txt, web pages, .docx, .pdf …), folders of them, or
+    http(s) URLs, which are fetched politely (robots.txt, a delay per site) and
+    kept in OUT/sources/. With no REPORTS, builds the bundled sample report.
+    Building into a folder built before extracts only the reports that changed.
 
     \b
     Example:
       kg build data/reports/puyang-2024.txt -o out/
       kg build reports/ -o corpus/ --workers 2
+      kg build https://www.example.gov.cn/art/2024/3/1/art_1.html -o out/
     """
     from kg.pipeline import build as run_build
 
+    paths = [Path(p) for p in reports if not _is_url(p)]
+    urls = [p for p in reports if _is_url(p)]
+    if url_file is not None:
+        from kg.readers.fetch import read_url_list
+
+        urls += read_url_list(url_file)
     result = run_build(
-        reports or None, out, base=base, workers=workers, analyse=analysis, exports=exports,
-        scheduler=scheduler, rebuild=rebuild, on_error=lambda message: _echo_error(message),
+        paths or None, out, base=base, workers=workers, analyse=analysis, exports=exports,
+        scheduler=scheduler, rebuild=rebuild, urls=urls, refetch=refetch,
+        fetch_options={"delay": delay, "retries": retries, "timeout": fetch_timeout},
+        on_error=lambda message: _echo_error(message),
     )
     for warning in result.warnings:
         click.echo(f"kg: warning: {_printable(warning)}", err=True)
@@ -131,6 +151,10 @@ def build(reports, out, base, workers, scheduler, analysis, exports, rebuild):
         sys.exit(EXIT_ERROR)  # each failure has been reported on its own line
     click.echo(_built_line(result), err=True)
     sys.exit(EXIT_NO if result.failed else EXIT_OK)
+
+
+def _is_url(text: str) -> bool:
+    return re.match(r"(?i)https?://", text) is not None
 
 
 def _built_line(result) -> str:

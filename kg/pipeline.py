@@ -96,6 +96,9 @@ def build(
     on_error: Callable[[str], None] | None = None,
     scheduler: str | None = None,
     rebuild: bool = False,
+    urls: Iterable[str] = (),
+    refetch: bool = False,
+    fetch_options: dict | None = None,
 ) -> BuildResult:
     """Build the knowledge graph of one or more reports into ``out``: find → extract → graph → analyse → export.
 
@@ -107,8 +110,12 @@ def build(
     extracts all). ``analyse=None`` and ``exports=None`` write the analysis,
     the visualiser exports and the viewer for up to ``EXPORT_REPORT_LIMIT``
     reports. ``scheduler`` runs the extraction on Dask (``"local"`` or
-    ``"tcp://HOST:PORT"``). The output is written beside ``out`` and swapped
-    in whole at the end: a build that fails leaves the previous one as it was.
+    ``"tcp://HOST:PORT"``). ``urls`` are fetched into ``OUT/sources/`` and built
+    like files (pages an earlier build fetched are reused unless ``refetch``;
+    ``fetch_options``: ``delay``, ``timeout``, ``retries`` of
+    :func:`kg.readers.fetch.fetch_reports`). The output is written beside
+    ``out`` and swapped in whole at the end: a build that fails leaves the
+    previous one as it was.
     """
     from kg.io import find_reports, staged_output
     from kg.rdf.files import copy_ontology
@@ -121,7 +128,8 @@ def build(
 
     base = DEFAULT_BASE if base is None else base
     check_base(base)
-    reports, skipped = find_reports(paths, SUFFIXES) if paths else ([bundled_report()], [])
+    urls = list(urls)
+    reports, skipped = find_reports(paths, SUFFIXES) if paths else ([] if urls else [bundled_report()], [])
     result = BuildResult(out=Path(out))
     _warn_skipped(result, skipped, SUFFIXES)
 
@@ -133,6 +141,8 @@ def build(
     with staged_output(out) as stage:
         generation = Generation(stage.path, stage.previous, base, rebuild=rebuild)
         try:
+            if urls:  # 0. pages from the web, kept beside the output
+                reports += generation.fetch(urls, fail, refetch=refetch, **(fetch_options or {}))
             todo = generation.reuse_unchanged(reports)  # 1. what changed since the last build
             show_progress = progress if progress is not None else (len(todo) > 1 and sys.stderr.isatty())
             for path, outcome in extract_many(todo, base=base, spool=generation.spool,  # 2. extract
@@ -178,13 +188,17 @@ def _decide_exports(result: BuildResult, out: Path, many: bool, analyse: bool | 
 
 def _corpus_outputs(generation) -> None:
     """What is computed across reports once every report is in: the corpus graph and the corpus files."""
+    from kg.outputs.indicators import assemble_indicators
+    from kg.rdf.corpus import corpus_graph_iri
     from kg.rdf.files import report_serialisations
-    from kg.rdf.triples import graph_iri
-    from kg.store.generation import CORPUS_ID
 
-    ntriples = ""
-    if ntriples:
-        generation.add_corpus_graph(report_serialisations(ntriples, graph_iri(generation.base, CORPUS_ID)))
+    lines: set[str] = set()  # each report's contribution; divisions and shared nodes recur across reports
+    for piece in generation.side_files("corpus"):
+        lines.update(piece.read_text(encoding="utf-8").splitlines())
+    lines.discard("")
+    ntriples = "".join(line + "\n" for line in sorted(lines))
+    generation.add_corpus_graph(report_serialisations(ntriples, corpus_graph_iri(generation.base)))
+    assemble_indicators(generation.side_files("csv"), generation.path)
 
 
 def _analyse_and_export(out: Path, *, analyse: bool, exports: bool) -> None:

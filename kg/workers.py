@@ -24,7 +24,9 @@ from kg.errors import InputError, KgError
 
 __all__ = ["extract_many", "process_report", "die_with_parent", "usable_cores", "Outcome", "KINDS"]
 
-KINDS = ("json", "nq", "trig", "ttl")  # the files of one report in the spool
+# The files of one report in the spool: its extraction JSON, its graph in three serialisations, its rows
+# of indicators.csv, and its contribution to the corpus graph (N-Triples of divisions and shared nodes).
+KINDS = ("json", "nq", "trig", "ttl", "csv", "corpus")
 
 
 @dataclass
@@ -48,7 +50,9 @@ def usable_cores() -> int:
 
 def report_contents(path: Path, base: str) -> tuple[str, str, list[str], dict[str, bytes]] | KgError:
     """Extract one report: (report id, sha256, warnings, {kind: bytes}); a user-fixable error is returned."""
+    from kg.outputs.indicators import indicator_rows, rows_csv
     from kg.pipeline import extract
+    from kg.rdf.corpus import corpus_ntriples
     from kg.rdf.files import report_serialisations
     from kg.rdf.triples import graph_iri, to_ntriples
 
@@ -65,6 +69,8 @@ def report_contents(path: Path, base: str) -> tuple[str, str, list[str], dict[st
     # Compact: json's C encoder (indent makes it use the Python one, several ms a report).
     contract = extraction.to_contract()
     contents["json"] = (json.dumps(contract, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    contents["csv"] = rows_csv(indicator_rows([contract])).encode("utf-8")
+    contents["corpus"] = corpus_ntriples([contract], base).encode("utf-8")
     return meta.id, meta.sha256, list(extraction.warnings), contents
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kg.io import atomic_write
 
-__all__ = ["write_indicators", "indicator_rows", "COLUMNS"]
+__all__ = ["write_indicators", "indicator_rows", "rows_csv", "assemble_indicators", "COLUMNS"]
 
 # The contract's columns first, then the ones that explain a row.
 COLUMNS = ("report", "jurisdiction", "division_code", "year", "indicator", "indicator_label", "value", "unit",
@@ -56,9 +56,17 @@ def indicator_rows(extraction_jsons: Iterable[dict]) -> list[dict]:
 
 
 def _csv_text(rows: list[dict]) -> str:
+    return header_csv() + rows_csv(rows)
+
+
+def header_csv() -> str:
+    return ",".join(COLUMNS) + "\n"
+
+
+def rows_csv(rows: list[dict]) -> str:
+    """The CSV lines of ``rows`` without the header: one report's piece of ``indicators.csv``."""
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
     for row in rows:
         writer.writerow({k: ("" if v is None else "true" if v is True else "false" if v is False else v)
                          for k, v in row.items()})
@@ -84,6 +92,36 @@ def write_indicators(extraction_jsons: Iterable[dict], out: Path) -> list[Path]:
     pq.write_table(table, sink, compression="zstd")
     written.append(out / "indicators.parquet")
     atomic_write(written[1], sink.getvalue().to_pybytes())
+    return written
+
+
+def assemble_indicators(pieces: Iterable[Path], out: Path) -> list[Path]:
+    """``indicators.csv`` from each report's rows (:func:`rows_csv`, in report order), and its Parquet twin.
+
+    A build writes each report's rows where it extracts the report; this only
+    joins them, so a corpus never has all its rows in memory as Python objects.
+    """
+    from kg.io import atomic_path
+
+    out = Path(out)
+    written = [out / "indicators.csv"]
+    with atomic_path(written[0]) as tmp, open(tmp, "wb") as handle:
+        handle.write(header_csv().encode("utf-8"))
+        for piece in pieces:
+            handle.write(piece.read_bytes())
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+    except ImportError:
+        return written
+    schema = _schema(pa)
+    table = pacsv.read_csv(written[0], convert_options=pacsv.ConvertOptions(
+        column_types=schema, true_values=["true"], false_values=["false"], strings_can_be_null=True))
+    table = table.cast(schema)
+    written.append(out / "indicators.parquet")
+    with atomic_path(written[1]) as tmp:
+        pq.write_table(table, str(tmp), compression="zstd")
     return written
 
 

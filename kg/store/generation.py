@@ -14,15 +14,18 @@ from pathlib import Path
 
 from kg.io import MARKER, link_or_copy, make_ordinary
 from kg.rdf.files import Piece, assemble_graph_files
+from kg.rdf.corpus import corpus_graph_iri
 from kg.rdf.triples import graph_iri
 from kg.store.graphs import STORE, GraphStore
 from kg.store.manifest import Entry, Manifest, extraction_version
 from kg.workers import Outcome
 
-__all__ = ["Generation", "CORPUS_ID", "EXTRACTIONS"]
+__all__ = ["Generation", "CORPUS_ID", "EXTRACTIONS", "SOURCES"]
 
 EXTRACTIONS = "extractions"
-CORPUS_ID = "_corpus"  # the corpus graph's id: report ids never start with "_"
+SIDE_KINDS = ("csv", "corpus")  # a report's pieces of indicators.csv and of the corpus graph, kept in .kg/reports/
+SOURCES = "sources"  # pages fetched from the web, kept with where and when they were fetched
+CORPUS_ID = "_corpus"  # the corpus graph's key among the reports' (report ids never start with "_")
 
 
 class Generation:
@@ -45,7 +48,7 @@ class Generation:
 
     def reuse_unchanged(self, paths: list[Path]) -> list[Path]:
         """Keep the reports whose file and extraction version are unchanged; return the paths to extract."""
-        from kg.readers.text import report_id
+        from kg.readers.files import report_id
 
         todo = []
         for path in paths:
@@ -58,14 +61,41 @@ class Generation:
         for rid in self.old.reports:
             if rid not in self.parts:
                 self.store.drop(graph_iri(self.base, rid))  # changed, gone, or to be checked again
-        self.store.drop(graph_iri(self.base, CORPUS_ID))
+        self.store.drop(corpus_graph_iri(self.base))
         return todo
+
+    def fetch(self, urls: list[str], fail: Callable[[str], None], *, refetch: bool = False,
+              **options) -> list[Path]:
+        """Fetch report URLs into ``sources/`` (pages kept from an earlier build are reused unless ``refetch``)."""
+        from kg.readers.fetch import fetch_reports, file_name_for
+        from kg.readers.files import sidecar_path
+
+        folder = self.path / SOURCES
+        folder.mkdir(exist_ok=True)
+        files, todo = [], []
+        for url in dict.fromkeys(urls):
+            kept = None if refetch or self.previous is None else _kept_copy(self.previous / SOURCES, file_name_for(url))
+            if kept is None:
+                todo.append(url)
+                continue
+            for source in (kept, sidecar_path(kept)):
+                link_or_copy(source, folder / source.name)
+            files.append(folder / kept.name)
+        for url, outcome in fetch_reports(todo, folder, **options):
+            if isinstance(outcome, Path):
+                files.append(outcome)
+            else:
+                fail(str(outcome))
+        return files
 
     def _reuse(self, rid: str, entry: Entry) -> bool:
         source = self.previous / EXTRACTIONS / f"{rid}.json"
-        if not source.is_file():
+        sides = [_side_file(self.previous, rid, kind) for kind in SIDE_KINDS]
+        if not source.is_file() or not all(side.is_file() for side in sides):
             return False
         link_or_copy(source, self.path / EXTRACTIONS / f"{rid}.json")
+        for kind, side in zip(SIDE_KINDS, sides):
+            link_or_copy(side, _side_file(self.path, rid, kind))
         self.parts[rid] = self.old.pieces_in(self.previous, rid)
         self.new.reports[rid] = Entry(entry.sha256, entry.source)
         self.reused.append(rid)
@@ -82,6 +112,10 @@ class Generation:
         target.parent.mkdir(exist_ok=True)
         make_ordinary(outcome.files["json"])
         os.replace(outcome.files["json"], target)
+        for kind in SIDE_KINDS:
+            side = _side_file(self.path, rid, kind)
+            side.parent.mkdir(exist_ok=True)
+            os.replace(outcome.files[kind], side)
         self.parts[rid] = {kind: Piece.whole(outcome.files[kind]) for kind in ("nq", "trig", "ttl")}
         self.store.load(outcome.files["nq"])
         self.new.reports[rid] = Entry(outcome.sha256, Path(outcome.source).name)
@@ -97,9 +131,16 @@ class Generation:
         self.parts[CORPUS_ID] = {kind: Piece.whole(files[kind]) for kind in ("nq", "trig", "ttl")}
         self.store.load(files["nq"])
 
+    def report_ids(self) -> list[str]:
+        return sorted(rid for rid in self.parts if rid != CORPUS_ID)
+
     def extraction_files(self) -> list[Path]:
         """The extraction JSON of every report of this generation, in report-id order."""
-        return [self.path / EXTRACTIONS / f"{rid}.json" for rid in sorted(self.parts) if rid != CORPUS_ID]
+        return [self.path / EXTRACTIONS / f"{rid}.json" for rid in self.report_ids()]
+
+    def side_files(self, kind: str) -> list[Path]:
+        """Every report's piece of one kind (``csv``, ``corpus``), in report-id order."""
+        return [_side_file(self.path, rid, kind) for rid in self.report_ids()]
 
     def write_graph_files(self) -> None:
         """graph.nq, graph.trig and graph.ttl (reports in id order, the corpus graph last), the store, the manifest."""
@@ -118,6 +159,21 @@ class Generation:
 
         self.store.close()
         shutil.rmtree(self.spool, ignore_errors=True)
+
+
+def _side_file(root: Path, rid: str, kind: str) -> Path:
+    return root / MARKER / "reports" / f"{rid}.{kind}"
+
+
+def _kept_copy(folder: Path, name: str) -> Path | None:
+    """The page an earlier build fetched from a URL (same name but perhaps another extension), with its record."""
+    from kg.readers.files import sidecar_path
+
+    stem = name.rsplit(".", 1)[0]
+    for candidate in sorted(folder.glob(f"{stem}.*")) if folder.is_dir() else ():
+        if sidecar_path(candidate).is_file():
+            return candidate
+    return None
 
 
 def _sha256(path: Path) -> str | None:
