@@ -66,6 +66,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     server: Front
     protocol_version = "HTTP/1.1"  # keep-alive: every answer carries its Content-Length
     server_version = "kg-serve"
+    disable_nagle_algorithm = True  # headers and body go in two writes: without this, a 40 ms stall each
 
     def log_message(self, format, *args):  # noqa: A002 (http.server's name) - quiet, like oxigraph
         pass
@@ -135,19 +136,42 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         headers = {"Accept": self.headers.get("Accept", "*/*")}
         if body is not None:
             headers["Content-Type"] = _FORM
-        upstream = http.client.HTTPConnection(*self.server.upstream, timeout=self.server.query_timeout + 10)
         try:
-            upstream.request(method, target, body=body, headers=headers)
-            response = upstream.getresponse()
+            response = self._upstream_response(method, target, body, headers)
             with tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY) as answer:
                 shutil.copyfileobj(response, answer)
                 self._answer(response, answer, query)
         except (OSError, http.client.HTTPException) as err:
+            self._drop_upstream()
             timed_out = isinstance(err, TimeoutError)
             self._refuse(503 if timed_out else 502, self._timeout_line() if timed_out else
                          f"the oxigraph server did not answer ({err})")
-        finally:
-            upstream.close()
+
+    def _upstream_response(self, method: str, target: str, body: bytes | None, headers: dict):
+        """Oxigraph's response, over this client connection's own keep-alive connection to it."""
+        for attempt in range(2):  # a kept connection the server has closed fails once: open a new one
+            if getattr(self, "_upstream", None) is None:
+                self._upstream = http.client.HTTPConnection(*self.server.upstream,
+                                                            timeout=self.server.query_timeout + 10)
+                self._upstream.connect()
+                self._upstream.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            try:
+                self._upstream.request(method, target, body=body, headers=headers)
+                return self._upstream.getresponse()
+            except (ConnectionError, http.client.RemoteDisconnected, http.client.BadStatusLine):
+                self._drop_upstream()
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _drop_upstream(self) -> None:
+        if getattr(self, "_upstream", None) is not None:
+            self._upstream.close()
+            self._upstream = None
+
+    def finish(self) -> None:
+        super().finish()
+        self._drop_upstream()
 
     def _answer(self, response: http.client.HTTPResponse, answer, query: str | None) -> None:
         size = answer.tell()
