@@ -367,7 +367,8 @@ def _timeliness_chart(summary: dict) -> str | None:
 def _charts(data: dict, summary: dict) -> tuple[str, int]:
     """The charts' markup (hidden; the script moves each into its place) and how many rows got one."""
     parts, drawn = [], 0
-    overview = _timeliness_chart(summary)
+    # One report compares nothing: no chart, and matplotlib is not even imported (a second off `kg build`).
+    overview = _timeliness_chart(summary) if len(summary["reports"]) > 1 else None
     if overview:
         parts.append(f'<div data-chart="timeliness">{overview}</div>')
     years = data["matrix"]["years"]

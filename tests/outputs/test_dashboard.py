@@ -233,3 +233,10 @@ def test_report_markup_runs_nothing(browser, built):
           texts.push(document.getElementById('source-passages').textContent); }
         return texts.join('\\n');""", cells)
     assert "<b onmouseover=window.__pwned=4>" in shown and "</script><script>window.__pwned=3</script>" in shown
+
+
+def test_one_report_gives_a_page_without_charts(built):
+    one = built["extractions"]["fenghe-2023"]
+    page = render_dashboard(corpus_summary([one]), [one])
+    assert "<svg" not in page and '"reports":1' in page.replace(" ", "")
+    assert "fenghe-2023" in page
