@@ -236,7 +236,7 @@ def _failed(summary: dict, src: _Sources) -> list[dict]:
         if row["status"] != "inconsistent":
             continue
         text = (f"{row['later']['report']}: {row['later_value']['text']}，{row['later']['text']} → 上年应为 implied "
-                f"{row['implied_previous']:g}，上年报告 stated {row['stated_previous']:g}")
+                f"{round(row['implied_previous'], 2):g}，上年报告 stated {row['stated_previous']:g}")
         keys = [src.key(row["later"]["report"], "metric", row["later_value"]["metric"]),
                 src.key(row["later"]["report"], "metric", row["later"]["metric"]),
                 src.key(row["earlier"]["report"], "metric", row["earlier"]["metric"])]
