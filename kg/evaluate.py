@@ -38,13 +38,14 @@ _UNIT_ALIASES = {"个百分点": "百分点", "pp": "百分点", "percent": "%",
 def evaluate(prediction_path: str | Path, gold_path: str | Path) -> dict[str, Any]:
     """Precision, recall and F1 per category of one extraction against one gold file.
 
-    ``prediction_path`` is a report (it is extracted first) or the JSON ``kg extract`` printed.
+    ``prediction_path`` is a report (it is extracted first) or the JSON ``kg extract`` printed; gold
+    metrics given without offsets are then found in the text the JSON quotes.
     """
     gold = _load_json(Path(gold_path), "gold file")
     _check_gold(gold, Path(gold_path))
-    prediction, text = _prediction(Path(prediction_path))
-    gold_metrics = _located(gold.get("metrics", []), text, gold_path)
-    optional = _located(gold.get("optional_metrics", []), text, gold_path)
+    prediction, text, whole = _prediction(Path(prediction_path))
+    gold_metrics = _located(gold.get("metrics", []), text, whole, gold_path)
+    optional = _located(gold.get("optional_metrics", []), text, whole, gold_path)
     scores: dict[str, Any] = {"metrics": score_metrics(prediction.get("metrics", []), gold_metrics, optional)}
     scores["entities"] = _score_entities(prediction.get("entities", []), gold)
     gold_problems = [p["text"] if isinstance(p, dict) else p for p in gold.get("problems", [])]
@@ -83,36 +84,81 @@ def _load_json(path: Path, what: str) -> dict:
     return data
 
 
-def _prediction(path: Path) -> tuple[dict, str | None]:
+def _prediction(path: Path) -> tuple[dict, str, bool]:
+    """The extraction as JSON, the report's text (or what the JSON quotes of it), and whether it is whole."""
     if path.suffix.lower() == ".json":
         data = _load_json(path, "extraction")
         if not isinstance(data.get("metrics"), list):
             raise InputError(f"{path}: not the JSON of `kg extract` (no 'metrics' list)")
-        return data, None
+        return data, _known_text(data), False
     from kg.pipeline import extract  # only when a report must be read: spaCy loads slowly
 
     extraction = extract(path)
-    return extraction.to_contract(), extraction.text
+    return extraction.to_contract(), extraction.text, True
 
 
-def _located(items: list[dict], text: str | None, gold_path) -> list[dict]:
-    """Gold items with offsets; those given only by text are found in order of appearance."""
+_UNKNOWN = "\0"  # a character of the report that the extraction JSON does not quote
+
+
+def _known_text(data: dict) -> str:
+    """As much of the report's text as the extraction JSON quotes, at its offsets (the rest unknown).
+
+    Every quoted span (metrics, measures, problems, plans) is put back in
+    place, so a gold metric given only by its text is found wherever a
+    predicted metric could overlap it.
+    """
+    spans = []
+    for key in ("metrics", "measures", "problems", "plans"):
+        for item in data.get(key) or []:
+            if isinstance(item, dict) and isinstance(item.get("text"), str) and _span(item):
+                spans.append((_span(item)[0], item["text"]))
+    length = max((start + len(text) for start, text in spans), default=0)
+    chars = [_UNKNOWN] * length
+    for start, text in spans:
+        if start >= 0:
+            chars[start:start + len(text)] = text
+    return "".join(chars)
+
+
+def _located(items: list[dict], text: str, whole: bool, gold_path) -> list[dict]:
+    """Gold items with offsets; those given only by text are found in order of appearance.
+
+    In a text known only in part (the JSON's quotes), a gold text is found where
+    its known characters agree, the place agreeing on most of them winning; one
+    that is nowhere is missed (no prediction lies there).
+    """
     out, cursor = [], 0
     for item in items:
         if "start" in item and "end" in item:
             out.append(item)
             continue
-        if text is None:
-            raise InputError(f"{gold_path}: metric {item.get('text')!r} has no start/end; "
-                             "evaluate the report itself rather than its JSON")
-        start = text.find(item["text"], cursor)
+        start = _find(text, item["text"], cursor, whole)
         if start < 0:
-            start = text.find(item["text"])
+            start = _find(text, item["text"], 0, whole)
+        if start < 0 and not whole:
+            out.append(dict(item, start=-1, end=-1))
+            continue
         if start < 0:
             raise InputError(f"{gold_path}: gold text not in the report: {item['text']!r}")
         out.append(dict(item, start=start, end=start + len(item["text"])))
         cursor = start + 1
     return out
+
+
+def _find(text: str, needle: str, cursor: int, whole: bool) -> int:
+    if whole or not needle:
+        return text.find(needle, cursor)
+    import re
+
+    pattern = re.compile("(?=(" + "".join(f"[{re.escape(c)}{_UNKNOWN}]" for c in needle) + "))")
+    best, best_known = -1, 0
+    for match in pattern.finditer(text, cursor):
+        known = len(needle) - match.group(1).count(_UNKNOWN)
+        if known > best_known:
+            best, best_known = match.start(), known
+            if known == len(needle):
+                break
+    return best
 
 
 # --- metrics: the contract's scoring -----------------------------------------------------------

@@ -166,10 +166,32 @@ def test_prediction_json_without_metrics_is_refused(tmp_path):
         evaluate(bad, _gold(tmp_path))
 
 
-def test_gold_without_offsets_needs_the_report(tmp_path):
+def _without_offsets(gold: dict) -> dict:
+    strip = lambda items: [{k: v for k, v in item.items() if k not in ("start", "end")} for item in items]
+    return dict(gold, metrics=strip(gold["metrics"]), optional_metrics=strip(gold["optional_metrics"]))
+
+
+def test_gold_without_offsets_scores_the_extraction_json_like_the_report(tmp_path):
+    """Gold metrics given only by their text are found in the text the JSON of `kg extract` quotes."""
+    from kg.pipeline import extract
+
+    saved = tmp_path / "x.json"
+    saved.write_text(json.dumps(extract(bundled_report()).to_contract(), ensure_ascii=False), encoding="utf-8")
+    gold = tmp_path / "gold.json"
+    gold.write_text(json.dumps(_without_offsets(json.loads(bundled_gold().read_text(encoding="utf-8"))),
+                               ensure_ascii=False), encoding="utf-8")
+    from_json, from_report = evaluate(saved, gold), evaluate(bundled_report(), gold)
+    assert from_json == from_report
+    assert from_json["metrics"]["tp"] == 55 and from_json["metrics"]["fn"] == 0
+    result = CliRunner().invoke(main, ["evaluate", str(saved), str(gold)])
+    assert result.exit_code == 0 and result.output.startswith("category"), result.output
+
+
+def test_a_gold_metric_outside_what_the_json_quotes_is_missed(tmp_path):
     gold = _gold(tmp_path, metrics=[{"text": "62件", "value": 62, "unit": "件"}])
-    with pytest.raises(InputError, match="has no start/end"):
-        evaluate(_prediction(tmp_path), gold)
+    prediction = _prediction(tmp_path, metrics=[{"start": 0, "end": 3, "text": "12次", "value": 12, "unit": "次"}])
+    scores = evaluate(prediction, gold)["metrics"]
+    assert (scores["tp"], scores["fp"], scores["fn"]) == (0, 1, 1)
 
 
 def test_cli_prints_the_table_and_fails_cleanly(tmp_path):

@@ -52,7 +52,7 @@ from kg.extraction.rules import compiled, word_list
 from kg.model import Extraction, Gaps, Item, Link, Span
 
 __all__ = ["link_items", "score_pair", "item_terms", "WEIGHTS", "ADDRESSES_THRESHOLD", "BEST_MATCH_FLOOR",
-           "WORKS_ON_THRESHOLD", "RELATIVE_TO_BEST", "CONTINUES_THRESHOLD", "METHOD"]
+           "WORKS_ON_THRESHOLD", "RELATIVE_TO_BEST", "CONTINUES_THRESHOLD", "METHOD", "EXACT_PAIRS", "SHORTLIST"]
 
 # Weights and thresholds were chosen on the synthetic fixtures
 # (tests/fixtures/links-*.txt, five house styles), never on the bundled report:
@@ -83,6 +83,14 @@ RELATIVE_TO_BEST = 0.5
 # score counts: on the fixtures a plan and the group it carries on score
 # 0.09-0.35, unrelated ones 0-0.05.
 CONTINUES_THRESHOLD = 0.08
+# Linking is linear in the text (issue 17): up to EXACT_PAIRS pairs of one kind (a long
+# report has a few thousand) every pair is scored; above, a problem is scored against
+# the SHORTLIST candidates that share most of its RARE_WORDS rarest words, found among
+# the NEAREST such candidates on either side of it in the text.
+EXACT_PAIRS = 40_000
+RARE_WORDS = 12
+NEAREST = 6
+SHORTLIST = 24
 METHOD = ("weighted mean (terms 0.5, theme 0.3, entities 0.2) of idf-weighted term coverage "
           "(jieba words, BM25 idf over the report's items), heading-theme cosine and shared entities")
 
@@ -150,6 +158,9 @@ def _content_terms(words: Iterable[str], seen: dict[str, tuple[str, ...]] | None
     return out
 
 
+_PIECE_CACHE = 65_536
+
+
 class _SpanTerms:
     """Content words of any span of the report, from its one segmentation (shared with entities).
 
@@ -164,11 +175,19 @@ class _SpanTerms:
         self.whole = len(text) <= ONE_PASS_LIMIT
         self.starts, self.ends = word_spans(text) if self.whole else ((), ())
         self.seen: dict[str, tuple[str, ...]] = {}
+        self.pieces: dict[str, list[str]] = {}  # a huge text's items, by their text: pasted texts repeat
 
     def __call__(self, span: Span) -> list[str]:
-        if not self.whole:
-            return item_terms(span.text)
-        return _content_terms(self.words(span), self.seen)
+        if self.whole:
+            return _content_terms(self.words(span), self.seen)
+        terms = self.pieces.get(span.text)
+        if terms is None:
+            import jieba
+
+            terms = _content_terms(jieba.cut(span.text), self.seen)
+            if len(self.pieces) < _PIECE_CACHE:
+                self.pieces[span.text] = terms
+        return list(terms)
 
     def words(self, span: Span) -> list[str]:
         """The report's words within ``span``; a word cut by a span end is cut there too."""
@@ -199,6 +218,7 @@ class _Profile:
     terms: frozenset[str]
     heading: frozenset[str]
     entities: frozenset[str]
+    position: int = 0  # where it starts in the text
 
 
 def _weight(terms: Iterable[str], idf: dict[str, float]) -> float:
@@ -263,60 +283,116 @@ def link_items(extraction: Extraction) -> tuple[list[Link], Gaps]:
     idf = _idf([terms[item.id] for item in extraction.items])
     idf.update(_idf([sorted(mentions.get(item.id, ())) for item in extraction.items]))
     idf = _Idf(idf)
+    heading_terms: dict[Span, frozenset[str]] = {}  # headings repeat: a group's, a problem area's
 
     def profile(item: Item, heading_spans: list[Span | None]) -> _Profile:
-        heading = frozenset(t for span in heading_spans if span for t in span_terms(span))
-        return _Profile(item.id, frozenset(terms[item.id]), heading, frozenset(mentions.get(item.id, ())))
+        heading: set[str] = set()
+        for span in heading_spans:
+            if span:
+                if span not in heading_terms:
+                    heading_terms[span] = frozenset(span_terms(span))
+                heading |= heading_terms[span]
+        return _Profile(item.id, frozenset(terms[item.id]), frozenset(heading), frozenset(mentions.get(item.id, ())),
+                        item.span.start)
 
     problem_profiles = [profile(p, [headings.get(p.group_id), _title(p)]) for p in problems]
     plan_profiles = [profile(p, [_title(p)]) for p in plans]
-    measure_profiles = {m.id: profile(m, [headings.get(m.group_id)]) for m in measures}
+    measure_profiles = [profile(m, [headings.get(m.group_id)]) for m in measures]
     groups = _pool_groups(measures, measure_profiles)
 
     links = _addresses(plan_profiles, problem_profiles, idf)
     links += _works_on(measures, measure_profiles, groups, problem_profiles, idf)
     answered = {link.target for link in links if link.relation == "addresses"}
     answering = {link.source for link in links if link.relation == "addresses"}
-    continued = {
-        group_id for group_id, group in groups.items()
-        if any(max(score_pair(plan, group, idf)[0], score_pair(group, plan, idf)[0]) >= CONTINUES_THRESHOLD
-               for plan in plan_profiles)
-    }
+    continued = _continued(groups, plan_profiles, idf)
     gaps = Gaps(
         problems_without_plan=[p.id for p in problems if p.id not in answered],
         plans_without_problem=[p.id for p in plans if p.id not in answering],
-        groups_without_plan=[group_id for group_id in groups if group_id not in continued],
+        groups_without_plan=[group.id for group in groups if group.id not in continued],
     )
     return links, gaps
 
 
-def _addresses(plans: list[_Profile], problems: list[_Profile], idf: dict[str, float]) -> list[Link]:
-    scored = {(plan.id, problem.id): score_pair(problem, plan, idf) for plan in plans for problem in problems}
-    best_plan = {q.id: max(plans, key=lambda p: scored[p.id, q.id][0]).id for q in problems} if plans else {}
-    best_problem = {p.id: max(problems, key=lambda q: scored[p.id, q.id][0]).id for p in plans} if problems else {}
+class _Shortlist:
+    """Which candidates are scored against a problem (or a group, or a plan).
+
+    In a report of ordinary size every one is (at most :data:`EXACT_PAIRS`
+    pairs). In a huge text (a corpus pasted into one file) the candidates are
+    those that share one of the problem's rarest words, the
+    :data:`NEAREST` such candidates on either side of it in the text, and of
+    those the :data:`SHORTLIST` sharing the most weight — so the pairs
+    scored, the time and the memory grow linearly with the text.
+    """
+
+    def __init__(self, candidates: list[_Profile], subjects: int, idf: _Idf) -> None:
+        self.candidates = candidates
+        self.everything = list(range(len(candidates)))
+        self.exact = subjects * len(candidates) <= EXACT_PAIRS
+        self.idf = idf
+        if not self.exact:
+            self.positions = [c.position for c in candidates]
+            self.postings: dict[str, list[int]] = {}
+            for index, candidate in enumerate(candidates):
+                for key in candidate.terms | candidate.heading | candidate.entities:
+                    self.postings.setdefault(key, []).append(index)
+
+    def __call__(self, subject: _Profile) -> list[int]:
+        """Indices (in text order) of the candidates to score against ``subject``."""
+        if self.exact:
+            return self.everything
+        idf, shared = self.idf, {}
+        keys = sorted(subject.terms | subject.heading | subject.entities, key=lambda k: (-idf.get(k, 0.0), k))
+        pivot = bisect_left(self.positions, subject.position)
+        for key in keys[:RARE_WORDS]:
+            posting = self.postings.get(key, ())
+            at = bisect_left(posting, pivot)
+            for index in posting[max(0, at - NEAREST):at + NEAREST]:
+                shared[index] = shared.get(index, 0.0) + idf.get(key, 0.0)
+        best = sorted(shared, key=lambda index: (-shared[index], abs(index - pivot), index))[:SHORTLIST]
+        return sorted(best)
+
+
+def _addresses(plans: list[_Profile], problems: list[_Profile], idf: _Idf) -> list[Link]:
+    shortlist = _Shortlist(plans, len(problems), idf)
+    scored: dict[int, dict[int, tuple[float, dict[str, float]]]] = {}  # plan index → problem index → score
+    best_plan: dict[int, int] = {}
+    for q, problem in enumerate(problems):
+        best = None
+        for p in shortlist(problem):
+            result = scored.setdefault(p, {})[q] = score_pair(problem, plans[p], idf)
+            if best is None or result[0] > scored[best][q][0]:
+                best = p
+        if best is not None:
+            best_plan[q] = best
     links = []
-    for plan in plans:
-        for problem in problems:
-            score, components = scored[plan.id, problem.id]
-            best = best_plan[problem.id] == plan.id or best_problem[plan.id] == problem.id
+    for p in sorted(scored):
+        by_problem = scored[p]
+        best_problem = max(sorted(by_problem), key=lambda q: by_problem[q][0])
+        for q in sorted(by_problem):
+            score, components = by_problem[q]
+            best = best_plan.get(q) == p or best_problem == q
             if score >= ADDRESSES_THRESHOLD or (best and score >= BEST_MATCH_FLOOR):
-                links.append(Link(plan.id, problem.id, "addresses", score, METHOD, components))
+                links.append(Link(plans[p].id, problems[q].id, "addresses", score, METHOD, components))
     return links
 
 
-def _works_on(measures: list[Item], profiles: dict[str, _Profile], groups: dict[str, _Profile],
-              problems: list[_Profile], idf: dict[str, float]) -> list[Link]:
+def _works_on(measures: list[Item], profiles: list[_Profile], groups: list[_Profile],
+              problems: list[_Profile], idf: _Idf) -> list[Link]:
+    group_list, measure_list = _Shortlist(groups, len(problems), idf), _Shortlist(profiles, len(problems), idf)
     links = []
     for problem in problems:
-        group_scores = {group_id: score_pair(problem, group, idf)[0] for group_id, group in groups.items()}
+        group_scores = {groups[g].id: score_pair(problem, groups[g], idf)[0] for g in group_list(problem)}
         best = max(group_scores.values(), default=0.0)
         working = {g for g, s in group_scores.items() if s >= WORKS_ON_THRESHOLD and s >= RELATIVE_TO_BEST * best}
-        for measure in measures:
-            score, components = score_pair(problem, profiles[measure.id], idf)
+        for index in measure_list(problem):
+            measure = measures[index]
+            if measure.group_id is not None and measure.group_id not in working:
+                continue  # only the measures of a group that works on the problem can be linked
+            score, components = score_pair(problem, profiles[index], idf)
             if measure.group_id is None:
                 keep = score >= WORKS_ON_THRESHOLD
             else:
-                keep = measure.group_id in working and components["terms"] > 0
+                keep = components["terms"] > 0
                 components["group"] = group_scores[measure.group_id]
             if keep:
                 links.append(Link(measure.id, problem.id, "works_on", score, METHOD + "; measures pooled by group",
@@ -325,22 +401,35 @@ def _works_on(measures: list[Item], profiles: dict[str, _Profile], groups: dict[
     return links
 
 
+def _continued(groups: list[_Profile], plans: list[_Profile], idf: _Idf) -> set[str]:
+    """The measure groups that some plan carries on (compared either way round)."""
+    shortlist = _Shortlist(plans, len(groups), idf)
+    return {
+        group.id for group in groups
+        if any(max(score_pair(plans[p], group, idf)[0], score_pair(group, plans[p], idf)[0]) >= CONTINUES_THRESHOLD
+               for p in shortlist(group))
+    }
+
+
 def _number(item_id: str) -> tuple[str, int]:
     kind, _, number = item_id.rpartition("-")
     return (kind, int(number)) if number.isdigit() else (item_id, 0)
 
 
-def _pool_groups(measures: list[Item], profiles: dict[str, _Profile]) -> dict[str, _Profile]:
+def _pool_groups(measures: list[Item], profiles: list[_Profile]) -> list[_Profile]:
     """One profile per measure group (section id): its measures' terms and entities, its heading."""
-    pooled: dict[str, _Profile] = {}
-    for measure in measures:
+    pooled: dict[str, tuple[set[str], frozenset[str], set[str], int]] = {}
+    for measure, mine in zip(measures, profiles):
         if measure.group_id is None:
             continue
-        mine = profiles[measure.id]
         group = pooled.get(measure.group_id)
-        pooled[measure.group_id] = mine if group is None else _Profile(
-            measure.group_id, group.terms | mine.terms, group.heading, group.entities | mine.entities)
-    return {group_id: _Profile(group_id, p.terms, p.heading, p.entities) for group_id, p in pooled.items()}
+        if group is None:
+            pooled[measure.group_id] = (set(mine.terms), mine.heading, set(mine.entities), mine.position)
+        else:
+            group[0].update(mine.terms)
+            group[2].update(mine.entities)
+    return [_Profile(group_id, frozenset(terms), heading, frozenset(entities), position)
+            for group_id, (terms, heading, entities, position) in pooled.items()]
 
 
 def _title(item: Item) -> Span:

@@ -177,3 +177,66 @@ def _group_problem_pairs(x) -> set[tuple[str, str]]:
 def _gold_group_pairs(x, annotation: dict) -> set[tuple[str, str]]:
     group_ids = list(dict.fromkeys(m.group_id for m in x.measures))
     return {(group_ids[int(g)], x.problems[q].id) for g, problems in annotation.items() for q in problems}
+
+
+# --- bounded work on huge texts (issue 17) ---------------------------------------------------------
+
+def _pasted(copies: int):
+    """A corpus pasted into one file: the links fixtures end to end, ``copies`` times."""
+    from kg.extraction.structure import segment
+    from kg.model import Extraction, ReportMeta
+
+    one = "\n".join((FIXTURES / f"{name}.txt").read_text(encoding="utf-8") for name in CASES)
+    text = "\n".join([one] * copies)
+    structure = segment(text)
+    meta = ReportMeta(id="pasted", source="pasted.txt", encoding="utf-8", sha256="")
+    return Extraction(report=meta, text=text, sections=structure.sections, items=structure.items)
+
+
+def _comparisons(extraction, monkeypatch) -> int:
+    from kg.extraction import link
+
+    calls = 0
+    score = link.score_pair
+
+    def counted(*args):
+        nonlocal calls
+        calls += 1
+        return score(*args)
+
+    monkeypatch.setattr(link, "score_pair", counted)
+    link_items(extraction)
+    monkeypatch.undo()
+    return calls
+
+
+def test_linking_compares_a_number_of_pairs_linear_in_the_text(monkeypatch):
+    from kg.extraction.link import SHORTLIST
+
+    small, large = _pasted(40), _pasted(160)
+    counts = [_comparisons(x, monkeypatch) for x in (small, large)]
+    subjects = len(large.problems) + len({m.group_id for m in large.measures if m.group_id})
+    # every problem meets at most a shortlist of plans, groups and measures; every group a shortlist of plans
+    assert counts[1] <= 4 * SHORTLIST * subjects, counts
+    # four times the text, about four times the comparisons (all pairs would give sixteen times)
+    assert counts[1] <= 5 * counts[0], counts
+
+
+def test_a_pasted_corpus_still_links_each_plan_to_its_own_problem():
+    """The shortlist keeps what matters: the copies of a pair a person links are linked, copy by copy."""
+    extraction = _pasted(50)
+    extraction.links, extraction.gaps = link_items(extraction)
+    addresses = [l for l in extraction.links if l.relation == "addresses"]
+    assert addresses
+    by_id = {item.id: item for item in extraction.items}
+    per_problem: dict[str, int] = {}
+    for l in addresses:
+        per_problem[l.target] = per_problem.get(l.target, 0) + 1
+    assert max(per_problem.values()) <= 24  # never every copy of every plan
+    # each link joins a plan and a problem of texts that read alike: the same copy's pair or one of its twins
+    texts = {(by_id[l.source].span.text, by_id[l.target].span.text) for l in addresses}
+    single = extract_text("\n".join((FIXTURES / f"{name}.txt").read_text(encoding="utf-8") for name in CASES))
+    single_by_id = {item.id: item for item in single.items}
+    expected = {(single_by_id[l.source].span.text, single_by_id[l.target].span.text)
+                for l in single.links if l.relation == "addresses"}
+    assert len(texts & expected) >= 0.8 * len(expected)

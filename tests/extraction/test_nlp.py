@@ -81,3 +81,21 @@ def test_damaged_cache_is_left_to_jieba(tmp_path, content):
     tokenizer.tmp_dir = str(tmp_path)
     _load_jieba_cache(tokenizer)
     assert not tokenizer.initialized
+
+
+def test_a_line_longer_than_spacys_max_length_is_extracted():
+    """One line over spaCy's max_length (a 20 MB line stopped with "internal error" before): read in pieces."""
+    from kg.pipeline import extract_text
+
+    limit = get_nlp().max_length
+    sentence = (FIXTURES / "metrics-county.txt").read_text(encoding="utf-8").replace("\n", "。")
+    line = (sentence * (limit // len(sentence) + 2))[:limit + 20_000]
+    extraction = extract_text(line)
+    assert "\n" not in line and len(line) > limit
+    copies = line.count(sentence)
+    assert len(extraction.metrics) >= copies  # every copy's figures are found
+    for metric in extraction.metrics[:: max(1, len(extraction.metrics) // 200)]:
+        assert line[metric.span.start:metric.span.end] == metric.span.text
+    for entity in extraction.entities:
+        for mention in entity.mentions[:50]:
+            assert line[mention.start:mention.end] == mention.text
