@@ -190,6 +190,68 @@ def extract(report, indent):
 
 
 @main.command()
+@click.argument("earlier", type=click.Path(path_type=Path))
+@click.argument("later", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@_clean_errors
+def compare(earlier, later, as_json):
+    """Compare two reports side by side: indicators that changed, mechanisms and activities new or gone,
+    promises kept, problems repeated, year-on-year checks.
+
+    EARLIER and LATER are report files or extraction JSON (kg extract, OUT/extractions/ID.json);
+    the earlier report by year is taken as the first.
+
+    \b
+    Example:
+      kg compare out/extractions/county-2023.json reports/county-2024.txt
+    """
+    from kg.corpus.compare import compare_reports, format_comparison
+
+    result = compare_reports(_extraction_of(earlier), _extraction_of(later))
+    click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_comparison(result))
+
+
+def _extraction_of(path: Path) -> dict:
+    """The extraction JSON of a report file, or the file itself when it is one."""
+    if path.suffix.lower() == ".json":
+        from kg.corpus.compare import read_extraction_json
+
+        return read_extraction_json(path)
+    from kg.pipeline import extract as run_extract
+
+    return run_extract(path).to_contract()
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="SOURCES are reports: show what a build of them would merge.")
+@_clean_errors
+def merges(sources, dry_run):
+    """List the merges of a build: which surface forms became one body, document or concept, and by which rule.
+
+    SOURCES is a build folder (or graph file); with --dry-run, report files or folders.
+
+    \b
+    Example:
+      kg merges out/
+      kg merges --dry-run reports/
+    """
+    from kg.corpus.merges import format_merges, format_plan, list_merges, plan_merges
+
+    if not dry_run:
+        if len(sources) != 1:
+            raise click.UsageError("give one build folder or graph file (or --dry-run REPORTS…)")
+        click.echo(format_merges(list_merges(sources[0])), nl=False)
+        return
+    from kg.io import find_reports
+    from kg.pipeline import extract as run_extract
+    from kg.readers import SUFFIXES
+
+    reports, _ = find_reports(sources, SUFFIXES)
+    click.echo(format_plan(plan_merges(run_extract(path).to_contract() for path in reports)), nl=False)
+
+
+@main.command()
 @click.argument("graph", type=click.Path(path_type=Path))
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit code answers.")
 @_clean_errors

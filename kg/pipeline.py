@@ -187,18 +187,30 @@ def _decide_exports(result: BuildResult, out: Path, many: bool, analyse: bool | 
 
 
 def _corpus_outputs(generation) -> None:
-    """What is computed across reports once every report is in: the corpus graph and the corpus files."""
+    """Across reports, once every report is in: corpus.json, corpus.html, indicators.csv and the corpus graph."""
+    import json
+    from functools import partial
+
+    from kg.corpus.summary import corpus_summary, write_corpus_json
+    from kg.outputs.dashboard import write_dashboard
     from kg.outputs.indicators import assemble_indicators
+    from kg.rdf.comparisons import comparisons_ntriples
     from kg.rdf.corpus import corpus_graph_iri
     from kg.rdf.files import report_serialisations
+    from kg.rdf.triples import shared_iri
 
-    lines: set[str] = set()  # each report's contribution; divisions and shared nodes recur across reports
-    for piece in generation.side_files("corpus"):
+    base = generation.base
+    extractions = [json.loads(path.read_bytes()) for path in generation.extraction_files()]
+    summary = corpus_summary(extractions, shared_iri=partial(shared_iri, base))
+    write_corpus_json(summary, generation.path)
+    write_dashboard(summary, extractions, generation.path)
+    assemble_indicators(generation.side_files("csv"), generation.path)
+    lines = set(comparisons_ntriples(summary, base).splitlines())
+    for piece in generation.side_files("corpus"):  # each report's divisions and shared nodes, which recur
         lines.update(piece.read_text(encoding="utf-8").splitlines())
     lines.discard("")
     ntriples = "".join(line + "\n" for line in sorted(lines))
-    generation.add_corpus_graph(report_serialisations(ntriples, corpus_graph_iri(generation.base)))
-    assemble_indicators(generation.side_files("csv"), generation.path)
+    generation.add_corpus_graph(report_serialisations(ntriples, corpus_graph_iri(base)))
 
 
 def _analyse_and_export(out: Path, *, analyse: bool, exports: bool) -> None:

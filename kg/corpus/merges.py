@@ -27,11 +27,14 @@ SELECT ?report ?entity ?label ?rule ?into ?intoLabel ?entityLabel WHERE {
     ?entity fz:merge ?merge ; fz:inReport ?r ; skos:prefLabel ?entityLabel .
     ?r dcterms:identifier ?report .
     ?merge fz:mergedLabel ?label ; fz:mergeRule ?rule .
-    OPTIONAL { ?merge fz:mergedInto ?into }
   }
-  OPTIONAL { GRAPH ?c { ?into skos:prefLabel ?intoLabel } }
+  OPTIONAL {
+    GRAPH ?g { ?merge fz:mergedInto ?into }
+    # the label of the node merged into, where any graph (the corpus graph) names it in Chinese
+    OPTIONAL { GRAPH ?c { ?into skos:prefLabel ?intoLabel } FILTER(LANG(?intoLabel) = "zh") }
+  }
 }
-ORDER BY ?report ?entity ?label ?rule
+ORDER BY ?report ?entity ?label ?rule ?intoLabel
 """
 
 

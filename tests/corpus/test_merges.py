@@ -66,3 +66,22 @@ def test_the_dry_run_shows_what_a_corpus_build_would_merge(contracts):
         ("changyang-2022", "长阳土家族自治县人民法院"), ("changyang-2023", "县法院")}
     assert [f["rules"] for f in court["forms"] if f["label"] == "县法院"][0][0].startswith("relative-name")
     assert "长阳土家族自治县人民法院\tchangyang-2023\t县法院" in format_plan([court])
+
+
+def test_each_merge_names_the_node_it_was_merged_into(corpus_out):
+    """A merge without a shared node must not borrow the label of some other node (an OPTIONAL join gone wide)."""
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(corpus_out / "store"))
+    labels = {}
+    for row in store.query("SELECT ?n ?l WHERE { GRAPH ?g { ?n <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } "
+                           "FILTER(LANG(?l) = 'zh') }"):
+        labels.setdefault(row["n"].value, set()).add(row["l"].value)
+    rows = list_merges(corpus_out)
+    assert rows
+    for row in rows:
+        if row["into"] is not None and row["into"] in labels:
+            assert row["into_label"] in labels[row["into"]], row
+        elif row["into"] is None:  # a merge within the report: the entity's own label
+            entity_labels = labels.get(row["entity"], set())
+            assert row["into_label"] in entity_labels, row
