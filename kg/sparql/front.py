@@ -6,7 +6,7 @@ the message at the end of the body. So it listens on a private loopback port,
 and this front, on the public one, forwards only what a read-only endpoint
 answers:
 
-- a query (``GET``/``POST /query``, form or ``application/sparql-query``) is
+- a query (``GET``/``POST /query`` or ``/sparql``, form or ``application/sparql-query``) is
   checked by :func:`kg.sparql.guard.check_query` (no update, no ``SERVICE``
   outside the allow-list: HTTP 403), given our prefixes, and sent on as a
   form that holds exactly what was checked;
@@ -38,6 +38,7 @@ PROLOGUE = " ".join(f"PREFIX {name}: <{iri}>" for name, iri in sorted(PREFIXES.i
 _CANCELLED = b"The SPARQL operation has been cancelled"
 _IN_MEMORY = 16 * 1024 * 1024
 _FORM = "application/x-www-form-urlencoded"
+_QUERY_PATHS = ("/query", "/sparql")  # oxigraph answers at both; its query page sends to /sparql
 
 
 class Front(http.server.ThreadingHTTPServer):
@@ -85,9 +86,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802
         path, params = self._split()
         body = self._body()
-        if path != "/query":
+        if path not in _QUERY_PATHS:
             return self._refuse(403, f"{path}: this endpoint is read-only")
         kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if kind == "application/sparql-update":
+            return self._refuse(403, "updates are refused: this endpoint is read-only")
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:

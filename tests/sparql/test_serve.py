@@ -95,6 +95,22 @@ def test_serves_union_of_named_graphs_read_only_then_stops(graph_file):
     assert not answers(url)
 
 
+def test_the_query_page_endpoint_answers_queries_and_refuses_updates(server, recorder):
+    # Oxigraph's query page sends its queries to /sparql, as a form.
+    status, body = request(server + "/sparql", data=urllib.parse.urlencode({"query": ANY}).encode(),
+                           content_type="application/x-www-form-urlencoded")
+    assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 2
+    for data, content_type in [(b"DROP ALL", "application/sparql-update"),
+                               (urllib.parse.urlencode({"update": "DROP ALL"}).encode(),
+                                "application/x-www-form-urlencoded"),
+                               (f"SELECT * {{ SERVICE <{recorder.url}> {{}} }}".encode(), "application/sparql-query")]:
+        status, _ = request(server + "/sparql", data=data, content_type=content_type)
+        assert status == 403, data
+    status, _ = request(server + "/sparql?" + urllib.parse.urlencode({"update": "DROP ALL"}))
+    assert status == 403
+    assert len(select(server, ANY)) == 2 and recorder.requests == []
+
+
 def test_the_ontology_labels_are_loaded(server):
     from rdflib import Graph, URIRef
     from rdflib.namespace import RDFS
