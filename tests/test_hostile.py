@@ -206,3 +206,37 @@ def test_push_never_prints_the_password(hostile_out):
     assert code == 2
     line = assert_one_error_line(stderr, "cannot reach the endpoint")
     assert "topsecret" not in stdout + stderr and "ann@127.0.0.1" in line
+
+
+def test_ctrl_c_stops_kg_query_on_a_query_that_would_run_for_hours(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    graph = tmp_path / "graph.nq"
+    graph.write_text("".join(f'<http://x.org/{i}> <http://x.org/p> "{i}" <http://x.org/g> .\n' for i in range(2000)),
+                     encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "kg", "query", str(graph),
+                                "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not _busy_thread(process.pid) and time.monotonic() < deadline:  # the query is being evaluated
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 130
+        assert process.stderr.read().strip() == "kg: error: interrupted"
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def _busy_thread(pid: int) -> bool:
+    """A thread other than the main one has run for a quarter of a second: the query's evaluation."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        if task.name != str(pid):
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[11]) >= 25:  # utime in clock ticks (100 a second)
+                return True
+    return False
