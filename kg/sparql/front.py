@@ -38,6 +38,7 @@ PROLOGUE = " ".join(f"PREFIX {name}: <{iri}>" for name, iri in sorted(PREFIXES.i
 _CANCELLED = b"The SPARQL operation has been cancelled"
 _IN_MEMORY = 16 * 1024 * 1024
 _FORM = "application/x-www-form-urlencoded"
+_MAX_BODY = 16 * 1024 * 1024
 _QUERY_PATHS = ("/query", "/sparql")  # oxigraph answers at both; its query page sends to /sparql
 
 
@@ -77,15 +78,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if path == "/query" or any(name in ("query", "update") for name, _ in params):
             self._query(params)
         else:
-            self._forward("GET", path, params)
+            self._forward(self.command, path, params)
 
-    def do_HEAD(self):  # noqa: N802
-        path, params = self._split()
-        self._forward("HEAD", path, params)
+    do_HEAD = do_GET  # a HEAD with a query is still checked (the answer's body is dropped)
 
     def do_POST(self):  # noqa: N802
         path, params = self._split()
         body = self._body()
+        if body is None:
+            return None
         if path not in _QUERY_PATHS:
             return self._refuse(403, f"{path}: this endpoint is read-only")
         kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -104,8 +105,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._query(params)
 
     def _refuse_write(self):
-        self._body()
-        self._refuse(403, "this endpoint is read-only")
+        if self._body() is not None:
+            self._refuse(403, "this endpoint is read-only")
 
     do_PUT = do_DELETE = do_PATCH = _refuse_write
 
@@ -115,9 +116,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         parts = urllib.parse.urlsplit(self.path)
         return parts.path, urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
 
-    def _body(self) -> bytes:
-        length = self.headers.get("Content-Length")
-        return self.rfile.read(int(length)) if length and length.isdigit() else b""
+    def _body(self) -> bytes | None:
+        """The request's body; None (after answering) if it has no length we accept."""
+        length = self.headers.get("Content-Length", "0" if "Transfer-Encoding" not in self.headers else "")
+        if not length.isdigit() or int(length) > _MAX_BODY:
+            self.close_connection = True  # what is left of the body cannot be skipped
+            self._refuse(413 if length.isdigit() else 411, f"send a Content-Length of at most {_MAX_BODY} bytes")
+            return None
+        return self.rfile.read(int(length))
 
     def _query(self, params: list[tuple[str, str]]) -> None:
         if any(name == "update" for name, _ in params):

@@ -135,6 +135,31 @@ def test_service_is_refused_and_the_address_never_called(server, recorder, how):
     assert recorder.requests == []
 
 
+def test_a_head_request_with_service_is_refused_too(server, recorder):
+    query = f"SELECT * WHERE {{ SERVICE <{recorder.url}> {{ ?s ?p ?o }} }}"
+    for path in ("/query", "/sparql", "/"):
+        status, _ = request(server + path + "?" + urllib.parse.urlencode({"query": query}), method="HEAD")
+        assert status == 403, path
+    assert recorder.requests == []
+
+
+@pytest.mark.parametrize(("headers", "status"), [({"Transfer-Encoding": "chunked"}, 411),
+                                                 ({"Content-Length": str(17 * 1024 * 1024)}, 413)])
+def test_a_body_without_a_length_we_accept_is_refused(server, headers, status):
+    import http.client
+
+    host, port = server.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.putrequest("POST", "/query")
+    connection.putheader("Content-Type", "application/sparql-query")
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    connection.send(b"5\r\nASK {\r\n0\r\n\r\n" if "Transfer-Encoding" in headers else b"ASK {}")
+    assert connection.getresponse().status == status
+    connection.close()
+
+
 def test_an_allowed_service_is_called(graph_file, recorder):
     with running_server(graph_file, port=free_port(), allow_service=[recorder.url]) as url:
         assert select(url, f"SELECT * WHERE {{ SERVICE <{recorder.url}> {{ ?s ?p ?o }} }}") == [{}]
