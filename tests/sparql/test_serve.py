@@ -312,9 +312,9 @@ def test_kill_9_of_kg_serve_leaves_no_server_and_its_store_is_swept(graph_file):
         process.wait()
         assert wait_until(lambda: gone(child)), "oxigraph outlived kg serve"
         assert not answers(f"http://{private}")
-        assert store.parent.exists()  # nobody cleaned up after kill -9 …
+        # kill -9 leaves no time to clean up: the next server sweeps the folder (a concurrent run may be first).
         with running_server(graph_file, port=free_port()):
-            assert not store.parent.exists()  # … so the next server sweeps it
+            assert not store.parent.exists()
     finally:
         if process.poll() is None:
             process.kill()
