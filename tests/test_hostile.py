@@ -86,8 +86,8 @@ def test_two_thousand_small_files_with_one_bad_one(tmp_path):
     assert code == 1  # some reports failed, the others were built
     assert_one_error_line(stderr, "r0999.txt")
     assert len(list((out / "extractions").glob("*.json"))) == 1999
-    graphs = set(re.findall(r"<([^<>]+/graph)> \.$", (out / "graph.nq").read_text(encoding="utf-8"), re.M))
-    assert len(graphs) == 1999
+    graphs = set(re.findall(r"<([^<>]+/r\d{4}/graph)> \.$", (out / "graph.nq").read_text(encoding="utf-8"), re.M))
+    assert len(graphs) == 1999 and not any("/r0999/" in graph for graph in graphs)
 
 
 # ---- names -----------------------------------------------------------------------------
