@@ -413,3 +413,11 @@ def test_a_read_only_subfolder_of_the_previous_output_does_not_mix_generations(p
     assert sorted(p.stem for p in (out / "extractions").iterdir()) == ["structure-c-district"]
     analysis = (out / "analysis.json").read_text(encoding="utf-8")
     assert "structure-c-district" in analysis and "structure-a-county" not in analysis
+
+
+def test_a_report_whose_id_would_clash_with_the_shared_nodes_is_refused(tmp_path):
+    corpus = tmp_path / "corpus.txt"  # its IRIs would be BASE + "corpus/…", where the shared bodies live
+    corpus.write_bytes((FIXTURES / "structure-a-county.txt").read_bytes())
+    result = kg.pipeline.build([corpus, ONE_REPORT], tmp_path / "out", analyse=False, exports=False)
+    assert result.built == ["structure-c-district"]
+    assert len(result.failed) == 1 and "kept for the corpus graph" in result.failed[0]

@@ -25,6 +25,7 @@ __all__ = ["Generation", "CORPUS_ID", "EXTRACTIONS", "SOURCES"]
 EXTRACTIONS = "extractions"
 SIDE_KINDS = ("csv", "corpus")  # a report's pieces of indicators.csv and of the corpus graph, kept in .kg/reports/
 SOURCES = "sources"  # pages fetched from the web, kept with where and when they were fetched
+RESERVED_ID = "corpus"  # BASE + "corpus/…" names the shared nodes (kg.rdf.namespaces.CORPUS_PATH)
 CORPUS_ID = "_corpus"  # the corpus graph's key among the reports' (report ids never start with "_")
 
 
@@ -104,6 +105,9 @@ class Generation:
     def add(self, path: Path, outcome: Outcome, fail: Callable[[str], None]) -> bool:
         """Take one extracted report into the generation (False, and ``fail`` told, for a clashing id)."""
         rid = outcome.report_id
+        if rid == RESERVED_ID:
+            fail(f"{path}: the report id {rid!r} is kept for the corpus graph's nodes; rename the file")
+            return False
         if rid in self.parts:
             fail(f"{path}: report id {rid!r} already used by {self.sources[rid]}; rename one file")
             return False
