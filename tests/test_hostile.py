@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from kg.cli import main
 
 from tests.conftest import FIXTURES
-from tests.sparql.conftest import Recorder, free_port
+from tests.sparql.conftest import Recorder, busy_thread, free_port
 
 SMALL = FIXTURES / "query-b-city.txt"  # a short report of our own
 
@@ -222,7 +222,7 @@ def test_ctrl_c_stops_kg_query_on_a_query_that_would_run_for_hours(tmp_path):
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
-        while not _busy_thread(process.pid) and time.monotonic() < deadline:  # the query is being evaluated
+        while not busy_thread(process.pid) and time.monotonic() < deadline:  # the query is being evaluated
             time.sleep(0.05)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 130
@@ -231,12 +231,3 @@ def test_ctrl_c_stops_kg_query_on_a_query_that_would_run_for_hours(tmp_path):
         if process.poll() is None:
             process.kill()
 
-
-def _busy_thread(pid: int) -> bool:
-    """A thread other than the main one has run for a quarter of a second: the query's evaluation."""
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        if task.name != str(pid):
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-            if int(fields[11]) >= 25:  # utime in clock ticks (100 a second)
-                return True
-    return False

@@ -5,6 +5,7 @@ import http.server
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def busy_thread(pid: int) -> bool:
+    """A thread of PID other than its main one has run for a quarter of a second (a query being evaluated)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        if task.name != str(pid):
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[11]) >= 25:  # utime, in clock ticks (100 a second)
+                return True
+    return False
 
 
 class Recorder:

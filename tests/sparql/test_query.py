@@ -15,6 +15,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from decimal import Decimal
 
 import pyoxigraph as ox
@@ -30,6 +31,8 @@ from kg.rdf.namespaces import DEFAULT_BASE, UNIT
 from kg.sparql.query import competency_questions, execute, parse_params, questions_help, run_query, to_term
 from kg.rdf.triples import graph_iri, node_iri, to_ntriples
 from kg.resources import bundled_report, queries_dir
+
+from tests.sparql.conftest import busy_thread
 
 # ---- a hand-made report ----------------------------------------------------
 
@@ -511,8 +514,8 @@ store = ox.Store()
 for i in range(2000):
     store.add(ox.Quad(ox.NamedNode(f"http://x.org/{i}"), ox.NamedNode("http://x.org/p"), ox.Literal(str(i))))
 query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 8e9 rows: hours
-print("ready", flush=True)
 try:
+    print("ready", flush=True)
     run_query(store, query, timeout=float(sys.argv[1]) if len(sys.argv) > 1 else None)
 except KeyboardInterrupt:
     print("interrupted", flush=True)
@@ -533,6 +536,9 @@ def test_ctrl_c_stops_a_long_query():
     process = subprocess.Popen([sys.executable, "-c", _SLOW], stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout.readline() == "ready\n"
+        deadline = time.monotonic() + 60
+        while not busy_thread(process.pid) and time.monotonic() < deadline:  # the evaluation has begun
+            time.sleep(0.05)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 130
         assert process.stdout.read() == "interrupted\n"
