@@ -205,7 +205,7 @@ def compare(earlier, later, as_json):
     Example:
       kg compare out/extractions/county-2023.json reports/county-2024.txt
     """
-    from kg.corpus.compare import compare_reports, format_comparison
+    from kg.compare.pair import compare_reports, format_comparison
 
     result = compare_reports(_extraction_of(earlier), _extraction_of(later))
     click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_comparison(result))
@@ -214,7 +214,7 @@ def compare(earlier, later, as_json):
 def _extraction_of(path: Path) -> dict:
     """The extraction JSON of a report file, or the file itself when it is one."""
     if path.suffix.lower() == ".json":
-        from kg.corpus.compare import read_extraction_json
+        from kg.compare.pair import read_extraction_json
 
         return read_extraction_json(path)
     from kg.pipeline import extract as run_extract
@@ -236,7 +236,7 @@ def merges(sources, dry_run):
       kg merges out/
       kg merges --dry-run reports/
     """
-    from kg.corpus.merges import format_merges, format_plan, list_merges, plan_merges
+    from kg.identity.merges import format_merges, format_plan, list_merges, plan_merges
 
     if not dry_run:
         if len(sources) != 1:

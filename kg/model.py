@@ -177,7 +177,7 @@ class Entity:
     key: str | None = None  # canonical id from a pattern file, if any
     level: str | None = None  # Place: province, city, county, township, …
     issuer: str | None = None  # PolicyDocument: entity id of the issuing agency
-    shared_key: str | None = None  # identity across reports (kg.corpus.identity); None: this report's own
+    shared_key: str | None = None  # identity across reports (kg.identity.identity); None: this report's own
     implements: str | None = None  # PolicyDocument: entity id of the document it carries out
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.corpus.resolve import resolve_report
+from kg.identity.resolve import resolve_report
 from kg.errors import KgError, OutputError
 from kg.extraction.entities import extract_entities
 from kg.extraction.link import link_items
@@ -191,7 +191,7 @@ def _corpus_outputs(generation) -> None:
     import json
     from functools import partial
 
-    from kg.corpus.summary import corpus_summary, write_corpus_json
+    from kg.compare.summary import corpus_summary, write_corpus_json
     from kg.outputs.dashboard import write_dashboard
     from kg.outputs.indicators import assemble_indicators
     from kg.rdf.comparisons import comparisons_ntriples

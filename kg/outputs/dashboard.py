@@ -6,7 +6,7 @@ year, published, days late, parts present, counts of measures, problems, plans a
 metrics); an indicator matrix (one block per indicator, divisions × years) with a
 small chart per row and the year-on-year results coloured; per series, the promises
 kept and unkept and the recurring problems. Every figure and claim opens its source
-sentence with the span highlighted (:mod:`kg.corpus.passages`).
+sentence with the span highlighted (:mod:`kg.compare.passages`).
 
 Like the viewer, report text is data, never markup: it travels as escaped JSON in a
 ``<script type="application/json">`` element and the page's script puts it in with
@@ -23,10 +23,10 @@ import re
 from functools import cache
 from pathlib import Path
 
-from kg.corpus.passages import Passages
-from kg.corpus.rules import PARTS, supervision_rules
-from kg.corpus.timeliness import publication_deadline
-from kg.corpus.yoy import period_key, subject_key
+from kg.compare.passages import Passages
+from kg.compare.rules import PARTS, supervision_rules
+from kg.compare.timeliness import publication_deadline
+from kg.compare.yoy import period_key, subject_key
 from kg.io import atomic_write
 from kg.outputs.viewer import embed_json
 
@@ -130,7 +130,7 @@ def _count_cell(src: _Sources, extraction: dict, kind: str, *, listed: bool) -> 
 
 
 def _part_keys(extraction: dict, src: _Sources) -> dict[str, str | None]:
-    from kg.corpus.parts import part_evidence
+    from kg.compare.parts import part_evidence
 
     rid = extraction["report"]["id"]
     out = {}
@@ -195,7 +195,7 @@ def _indicator_label(indicator: str | None) -> str | None:
     """The Chinese label of an indicator of the scheme (``ontology/indicators.ttl``), or None."""
     if not indicator:
         return None
-    from kg.corpus.indicators import indicator_scheme
+    from kg.identity.indicators import indicator_scheme
 
     found = indicator_scheme().get(indicator)
     return found.label if found else None
@@ -391,7 +391,7 @@ def _inline(code: str, tag: str) -> str:
 
 
 def render_dashboard(summary: dict, extractions: list[dict]) -> str:
-    """The dashboard page for a corpus summary (:func:`kg.corpus.summary.corpus_summary`) and its extractions."""
+    """The dashboard page for a corpus summary (:func:`kg.compare.summary.corpus_summary`) and its extractions."""
     data = dashboard_data(summary, extractions)
     charts, drawn = _charts(data, summary)
     data["charts_drawn"], data["max_charts"] = drawn, MAX_CHARTS

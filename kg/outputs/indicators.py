@@ -29,7 +29,7 @@ COLUMNS = ("report", "jurisdiction", "division_code", "year", "indicator", "indi
 
 def indicator_rows(extraction_jsons: Iterable[dict]) -> list[dict]:
     """The table's rows (dicts keyed by :data:`COLUMNS`), in their deterministic order."""
-    from kg.corpus.indicators import indicator_scheme
+    from kg.identity.indicators import indicator_scheme
 
     labels = {i.id: i.label for i in indicator_scheme().values()}
     rows = []

@@ -1,12 +1,12 @@
 """The comparisons across reports as RDF, for the corpus graph.
 
-:func:`comparisons_ntriples` turns the ``corpus.json`` object (:mod:`kg.corpus.summary`)
+:func:`comparisons_ntriples` turns the ``corpus.json`` object (:mod:`kg.compare.summary`)
 into N-Triples: series and their members (``fz:nextReport`` between consecutive
 years), year-on-year checks with the three metrics they join, plans
 ``fz:carriedOutBy`` measures and problems ``fz:recursAs`` problems (each qualified by
 a ``fz:ScoredLink`` with its score and shared terms), the required parts each report
-covers or lacks, and its publication deadline and days after it. The terms are those
-of ``ontology/comparisons.ttl``; items and metrics are the report graphs' own nodes
+covers or lacks, and its publication deadline and days after it. The terms are in
+``ontology/kg.ttl``; items and metrics are the report graphs' own nodes
 (the same IRIs), so the corpus graph joins the reports' graphs.
 
 >>> summary = {"reports": [{"id": "a", "year": 2023, "published": "2024-05-02", "days_after_deadline": 31,
@@ -22,16 +22,8 @@ import datetime as dt
 from kg.rdf.namespaces import CORPUS_PATH, FZ, PROV, RDF, RDFS, XSD
 from kg.rdf.triples import division_iri, indicator_iri, iri_part, node_iri, report_iri
 
-__all__ = ["comparisons_ntriples", "TERMS"]
+__all__ = ["comparisons_ntriples"]
 
-# The ontology terms of ontology/comparisons.ttl (FZ is closed: these are not in it until merged).
-TERMS = ("Series", "YearOnYearCheck", "FollowThrough", "RequiredPart", "partMeasures", "partProblems",
-         "partFirstResponsible", "partPlans", "seriesMember", "nextReport", "laterMetric", "laterValue",
-         "earlierMetric", "statedChange", "impliedPrevious", "statedPrevious", "changeReading", "yoyStatus",
-         "ofPlan", "followStatus", "carriedOutBy", "recursAs", "sharedTerm", "coversPart", "lacksPart",
-         "publicationDeadline", "daysAfterDeadline")
-_FZ = str(FZ._NS)
-_T = {name: f"<{_FZ}{name}>" for name in TERMS}
 _PART = {"measures": "partMeasures", "problems": "partProblems", "first_responsible": "partFirstResponsible",
          "plans": "partPlans"}
 _TYPE, _LABEL = f"<{RDF.type}>", f"<{RDFS.label}>"
@@ -43,7 +35,7 @@ def _iri(value: str) -> str:
 
 
 def _fz(name: str) -> str:
-    return _T.get(name) or _iri(FZ[name])  # a term of comparisons.ttl, else of the closed namespace
+    return _iri(FZ[name])
 
 
 def _text(value: str, lang: str | None = None) -> str:
@@ -80,7 +72,9 @@ class _Writer:
     def scored(self, relation: str, source: str, target: str, row: dict, ids: tuple[str, ...]) -> None:
         link = self.corpus("link", relation, *ids)
         self.add(source, _fz(relation), target)
-        self.add(link, _TYPE, _fz("ScoredLink"))
+        # Not a fz:ScoredLink: that class's shape wants both ends typed in the same graph, and these
+        # ends are items of two reports' graphs.
+        self.add(link, _TYPE, _fz("ComparisonLink"))
         self.add(link, _fz("linkSource"), source)
         self.add(link, _fz("linkTarget"), target)
         self.add(link, _fz("linkRelation"), _fz(relation))
@@ -91,13 +85,13 @@ class _Writer:
 
 
 def _reports(w: _Writer, summary: dict) -> None:
-    from kg.corpus.timeliness import publication_deadline
+    from kg.compare.timeliness import publication_deadline
 
     for entry in summary["reports"]:
         report = w.report(entry["id"])
         for part, present in entry["parts"].items():
             w.add(report, _fz("coversPart" if present else "lacksPart"), _fz(_PART[part]))
-        # The entry's level is the one whose deadline applied (kg.corpus.timeliness.report_level).
+        # The entry's level is the one whose deadline applied (kg.compare.timeliness.report_level).
         deadline = publication_deadline({"year": entry.get("year"), "department": entry.get("department"),
                                          "division": {"level": entry.get("level")}})
         if isinstance(deadline, dt.date):

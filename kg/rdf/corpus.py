@@ -50,7 +50,7 @@ class _Lines:
 
 
 def _divisions(out: _Lines, codes: Iterable[str]) -> None:
-    from kg.corpus.divisions import division_table
+    from kg.identity.divisions import division_table
 
     table = division_table()
     for code in sorted(set(codes)):
@@ -69,7 +69,7 @@ def _divisions(out: _Lines, codes: Iterable[str]) -> None:
 
 
 def _shared(out: _Lines, base: str, entity: dict, codes: set[str]) -> None:
-    from kg.corpus.identity import document_key, shared_name
+    from kg.identity.identity import document_key, shared_name
 
     key = entity["shared_key"]
     kind = key.split("/", 1)[0]
@@ -82,7 +82,7 @@ def _shared(out: _Lines, base: str, entity: dict, codes: set[str]) -> None:
     elif kind == "document":
         out.add(node, str(RDF.type), f"<{FZ.Document}>")
         out.add(node, str(DCTERMS.title), _lit(name, "zh"))
-        from kg.corpus.names import inner_titles
+        from kg.identity.names import inner_titles
 
         for inner in inner_titles("《" + entity["label"] + "》"):
             out.add(node, str(FZ.implements), f"<{shared_iri(base, document_key(inner))}>")
@@ -98,7 +98,7 @@ def _shared(out: _Lines, base: str, entity: dict, codes: set[str]) -> None:
 
 
 def _indicators(out: _Lines, used: set[str]) -> None:
-    from kg.corpus.indicators import indicator_scheme
+    from kg.identity.indicators import indicator_scheme
 
     scheme = indicator_scheme()
     matters: set[str] = set()

@@ -27,11 +27,13 @@ class FZ(DefinedNamespace):
     Agency: URIRef
     ArithmeticCheck: URIRef
     Body: URIRef
+    ComparisonLink: URIRef
     Division: URIRef
     DivisionScheme: URIRef
     Document: URIRef
     Entity: URIRef
     EntityMerge: URIRef
+    FollowThrough: URIRef
     Indicator: URIRef
     IndicatorObservation: URIRef
     IndicatorScheme: URIRef
@@ -47,13 +49,18 @@ class FZ(DefinedNamespace):
     Problem: URIRef
     Report: URIRef
     ReportItem: URIRef
+    RequiredPart: URIRef
+    RequiredPartScheme: URIRef
     ScoredLink: URIRef
+    ScoredOrComparisonLink: URIRef
     Section: URIRef
     SectionKind: URIRef
     SectionKindScheme: URIRef
+    Series: URIRef
     SourceFile: URIRef
     Unit: URIRef
     UnitScheme: URIRef
+    YearOnYearCheck: URIRef
     about: URIRef
     achievements: URIRef
     actor: URIRef
@@ -62,30 +69,37 @@ class FZ(DefinedNamespace):
     appoints: URIRef
     approximate: URIRef
     canonicalKey: URIRef
+    carriedOutBy: URIRef
     changeOf: URIRef
+    changeReading: URIRef
     checkKind: URIRef
     checkStatus: URIRef
     checksMetric: URIRef
     computedValue: URIRef
+    coversPart: URIRef
     cueAll: URIRef
     cueKind: URIRef
     cueMatter: URIRef
     cueNone: URIRef
     cueUnit: URIRef
+    daysAfterDeadline: URIRef
     denominator: URIRef
     denotes: URIRef
     derived: URIRef
     division: URIRef
     divisionCode: URIRef
+    earlierMetric: URIRef
     encoding: URIRef
     establishes: URIRef
     evidence: URIRef
     fileFormat: URIRef
     fileName: URIRef
+    followStatus: URIRef
     fromItem: URIRef
     gap: URIRef
     heading: URIRef
     implements: URIRef
+    impliedPrevious: URIRef
     inGroup: URIRef
     inReport: URIRef
     inSection: URIRef
@@ -96,6 +110,9 @@ class FZ(DefinedNamespace):
     issuedBy: URIRef
     issues: URIRef
     jurisdiction: URIRef
+    lacksPart: URIRef
+    laterMetric: URIRef
+    laterValue: URIRef
     level: URIRef
     linkRelation: URIRef
     linkSource: URIRef
@@ -111,24 +128,36 @@ class FZ(DefinedNamespace):
     method: URIRef
     metricKind: URIRef
     metricStructure: URIRef
+    nextReport: URIRef
     numerator: URIRef
+    ofPlan: URIRef
     organizes: URIRef
     other: URIRef
     parentSection: URIRef
+    partFirstResponsible: URIRef
+    partMeasures: URIRef
     partOf: URIRef
+    partPlans: URIRef
+    partProblems: URIRef
     period: URIRef
     plans: URIRef
     position: URIRef
     problems: URIRef
+    publicationDeadline: URIRef
+    recursAs: URIRef
     refArea: URIRef
     refYear: URIRef
     score: URIRef
     scoreComponent: URIRef
     sectionKind: URIRef
+    seriesMember: URIRef
     sha256: URIRef
+    sharedTerm: URIRef
     site: URIRef
     sourceText: URIRef
     sourceURL: URIRef
+    statedChange: URIRef
+    statedPrevious: URIRef
     statedValue: URIRef
     subject: URIRef
     text: URIRef
@@ -138,7 +167,7 @@ class FZ(DefinedNamespace):
     value: URIRef
     worksOn: URIRef
     year: URIRef
-
+    yoyStatus: URIRef
 
 class OA(DefinedNamespace):
     """The parts of the W3C Web Annotation vocabulary we use."""

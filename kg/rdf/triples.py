@@ -91,7 +91,7 @@ def node_iri(base: str, report_id: str, local_id: str) -> str:
 
 
 def shared_iri(base: str, key: str) -> str:
-    """The IRI of a shared key (:mod:`kg.corpus.identity`): the same in every report's graph.
+    """The IRI of a shared key (:mod:`kg.identity.identity`): the same in every report's graph.
 
     Bodies and documents are data (``BASE + "corpus/body/…"``); mechanisms and activities
     are concepts, divisions are divisions, each in a namespace of its own.
@@ -414,7 +414,7 @@ class _Builder:
 
     def _denotes(self, node: str, entity) -> None:
         """The shared node an entity stands for, and the merge when the names are written differently."""
-        from kg.corpus.identity import merge_rules, shared_name
+        from kg.identity.identity import merge_rules, shared_name
 
         shared = _iri(shared_iri(self.base, entity.shared_key))
         self.out.add(node, FZ_.denotes, shared)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.corpus.summary import corpus_summary
+from kg.compare.summary import corpus_summary
 from kg.outputs.dashboard import render_dashboard, write_dashboard
 
 from tests.conftest import FIXTURES
@@ -74,7 +74,7 @@ def test_charts_are_inline_svg_from_numbers_only(built):
 def test_same_bytes_every_time_and_whatever_the_hash_seed_or_time_zone(built):
     page = built["page"].read_text(encoding="utf-8")
     assert render_dashboard(built["summary"], list(built["extractions"].values())) == page
-    script = ("import json, pathlib, sys; from kg.corpus.summary import corpus_summary; "
+    script = ("import json, pathlib, sys; from kg.compare.summary import corpus_summary; "
               "from kg.outputs.dashboard import render_dashboard; "
               "xs = [json.loads(p.read_text(encoding='utf-8')) for p in sorted(pathlib.Path(sys.argv[1]).glob('*.json'))]; "
               "sys.stdout.buffer.write(render_dashboard(corpus_summary(xs), xs).encode('utf-8'))")
