@@ -48,6 +48,7 @@ def main() -> None:
     from kg.rdf.namespaces import DEFAULT_BASE
     from kg.rdf.triples import iri_part
     from kg.readers.text import read_report
+    from kg.pipeline import report_contents
     from kg.workers import process_report
 
     _, text = read_report(args.report)
@@ -66,7 +67,7 @@ def main() -> None:
             text_cache.cache_clear()
         # What `kg build` does for each report: extract, serialise (in the worker), then write
         # graph.nq, graph.trig and graph.ttl from the pieces (in the parent).
-        outcome = process_report(args.report, DEFAULT_BASE, spool)
+        outcome = process_report(report_contents, args.report, DEFAULT_BASE, spool)
         assemble_graph_files(out, [{kind: Piece.whole(outcome.files[kind]) for kind in ("nq", "trig", "ttl")}])
 
     try:

@@ -10,10 +10,11 @@ the optional extra: ``pip install 'kg[dask]'``.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kg.errors import InputError, KgError
+from kg.workers import Work, spool_outcome
 
 __all__ = ["extract_on_dask", "extract_bytes", "pipeline_plugin"]
 
@@ -29,11 +30,13 @@ def _distributed():
     return distributed
 
 
-def extract_on_dask(paths: list[Path], *, base: str, spool: Path, scheduler: str,
-                    workers: int = 2) -> Iterator[tuple[Path, object]]:
-    """Yield ``(path, Outcome or KgError)`` for each report, in the order they finish on the cluster."""
-    from kg.workers import spool_outcome
+def extract_on_dask(paths: list[Path], work: Work, *, base: str, spool: Path, scheduler: str, workers: int = 2,
+                    warm_up: Callable[[], None] | None = None) -> Iterator[tuple[Path, object]]:
+    """Yield ``(path, Outcome or KgError)`` for each report, in the order they finish on the cluster.
 
+    ``work`` (a module-level function, sent by reference) runs on each report;
+    ``warm_up`` once in every worker as it starts.
+    """
     distributed = _distributed()
     cluster = None
     if scheduler == "local":
@@ -43,9 +46,10 @@ def extract_on_dask(paths: list[Path], *, base: str, spool: Path, scheduler: str
         raise InputError(f"--scheduler {scheduler!r}: expected 'local' or an address such as tcp://HOST:8786")
     try:
         with distributed.Client(cluster if cluster is not None else scheduler, timeout="30s") as client:
-            client.register_plugin(pipeline_plugin(distributed), name="kg-pipeline")
+            if warm_up is not None:
+                client.register_plugin(pipeline_plugin(distributed, warm_up), name="kg-pipeline")
             index = {}
-            for path, result in _results(client, distributed, paths, base, workers):
+            for path, result in _results(client, distributed, paths, work, base, workers):
                 number = index.setdefault(path, len(index))
                 yield path, spool_outcome(str(path), result, spool, number)
     except OSError as err:  # no scheduler at that address
@@ -55,7 +59,7 @@ def extract_on_dask(paths: list[Path], *, base: str, spool: Path, scheduler: str
             cluster.close()
 
 
-def _results(client, distributed, paths: list[Path], base: str, workers: int):
+def _results(client, distributed, paths: list[Path], work: Work, base: str, workers: int):
     """Submit a window of reports at a time; yield ``(path, result)`` as each completes."""
     waiting = list(reversed(paths))
     running = distributed.as_completed(with_results=True)
@@ -68,7 +72,7 @@ def _results(client, distributed, paths: list[Path], base: str, workers: int):
             data = path.read_bytes() if path.is_file() else None
         except OSError:
             data = None  # the worker's reader says what is wrong with it
-        future = client.submit(extract_bytes, str(path), data, base, pure=False)
+        future = client.submit(extract_bytes, work, str(path), data, base, pure=False)
         of[future.key] = path
         running.add(future)
 
@@ -80,28 +84,24 @@ def _results(client, distributed, paths: list[Path], base: str, workers: int):
             submit()
 
 
-def extract_bytes(source: str, data: bytes | None, base: str):
-    """What a Dask worker runs: the report's bytes, under its own file name, through the pipeline."""
-    from kg.workers import report_contents
-
+def extract_bytes(work: Work, source: str, data: bytes | None, base: str):
+    """What a Dask worker runs: ``work`` on the report's bytes, under the report's own file name."""
     if data is None:
         return InputError(f"{source}: no such file, or not a regular file")
     with tempfile.TemporaryDirectory(prefix="kg-dask-") as folder:
         path = Path(folder) / Path(source).name
         path.write_bytes(data)
-        result = report_contents(path, base)
+        result = work(path, base)
     if isinstance(result, KgError):  # name the file as the user gave it, not the worker's copy
         return type(result)(str(result).replace(str(path), source))
     return result
 
 
-def pipeline_plugin(distributed):
-    """A worker plugin that loads the pipeline (spaCy, jieba, our dictionary) once in every worker."""
+def pipeline_plugin(distributed, warm_up: Callable[[], None]):
+    """A worker plugin that runs ``warm_up`` (loading the pipeline: spaCy, jieba, our rules) in every worker."""
 
     class PipelinePlugin(distributed.WorkerPlugin):
         def setup(self, worker=None) -> None:
-            from kg.workers import warm_up
-
             warm_up()
 
     return PipelinePlugin()

@@ -24,7 +24,7 @@ from kg.extraction.structure import segment
 from kg.model import Extraction, ReportMeta
 from kg.readers import read_document
 
-__all__ = ["extract", "extract_text", "build", "BuildResult", "EXPORT_REPORT_LIMIT"]
+__all__ = ["extract", "extract_text", "build", "report_contents", "warm_up", "BuildResult", "EXPORT_REPORT_LIMIT"]
 
 # Above this many reports the visualiser exports and the viewer are not written by
 # default: a property graph of hundreds of thousands of nodes costs minutes and
@@ -117,21 +117,19 @@ def build(
     ``out`` and swapped in whole at the end: a build that fails leaves the
     previous one as it was.
     """
-    from kg.io import find_reports, staged_output
+    from kg.extraction import check_rules
+    from kg.io import staged_output
     from kg.rdf.files import copy_ontology
     from kg.rdf.namespaces import DEFAULT_BASE
     from kg.rdf.triples import check_base
-    from kg.readers import SUFFIXES
-    from kg.resources import bundled_report
     from kg.store.generation import Generation
-    from kg.workers import extract_many, usable_cores
 
     base = DEFAULT_BASE if base is None else base
     check_base(base)
+    check_rules()  # a bad data file is one line naming it, before any report is blamed
     urls = list(urls)
-    reports, skipped = find_reports(paths, SUFFIXES) if paths else ([] if urls else [bundled_report()], [])
     result = BuildResult(out=Path(out))
-    _warn_skipped(result, skipped, SUFFIXES)
+    reports = _inputs(paths, urls, result)
 
     def fail(message: str) -> None:
         result.failed.append(message)
@@ -144,19 +142,12 @@ def build(
             if urls:  # 0. pages from the web, kept beside the output
                 reports += generation.fetch(urls, fail, refetch=refetch, **(fetch_options or {}))
             todo = generation.reuse_unchanged(reports)  # 1. what changed since the last build
-            show_progress = progress if progress is not None else (len(todo) > 1 and sys.stderr.isatty())
-            for path, outcome in extract_many(todo, base=base, spool=generation.spool,  # 2. extract
-                                              workers=workers or usable_cores(), progress=show_progress,
-                                              scheduler=scheduler):
-                if isinstance(outcome, KgError):
-                    fail(str(outcome))
-                elif generation.add(path, outcome, fail):
-                    result.warnings.extend(f"{path}: {w}" for w in outcome.warnings)
-            result.built, result.reused = list(generation.built), list(generation.reused)
+            _extract(todo, generation, result, fail, workers=workers, scheduler=scheduler,  # 2. extract
+                     progress=progress if progress is not None else (len(todo) > 1 and sys.stderr.isatty()))
             if not result.built and not (result.reused and not result.failed):
                 stage.cancel()  # nothing new could be built: the previous output stays as it was
                 return result
-            _corpus_outputs(generation)  # 3. across reports: the corpus graph, corpus.json, indicators
+            _corpus_outputs(generation)  # 3. across reports: corpus.json, corpus.html, indicators, corpus graph
             generation.write_graph_files()  # 4. graph.nq, graph.trig, graph.ttl, the store, the manifest
         finally:
             generation.close()
@@ -166,6 +157,83 @@ def build(
         _analyse_and_export(stage.path, analyse=not many if analyse is None else analyse,  # 5. analyse, export
                             exports=not many if exports is None else exports)
     return result
+
+
+def _inputs(paths: Iterable[str | Path] | None, urls: list[str], result: BuildResult) -> list[Path]:
+    """The report files of ``paths`` (folders expanded), or the bundled report when none is given."""
+    from kg.io import find_reports
+    from kg.readers import SUFFIXES
+    from kg.resources import bundled_report
+
+    if not paths:
+        return [] if urls else [bundled_report()]
+    reports, skipped = find_reports(paths, SUFFIXES)
+    _warn_skipped(result, skipped, SUFFIXES)
+    return reports
+
+
+def _extract(todo: list[Path], generation, result: BuildResult, fail: Callable[[str], None], *,
+             workers: int | None, scheduler: str | None, progress: bool) -> None:
+    """Extract the reports of ``todo`` (a pool of workers, or Dask) into the generation."""
+    from kg.workers import extract_many, usable_cores, with_progress
+
+    workers = workers or usable_cores()
+    if scheduler:
+        from kg.cluster import extract_on_dask
+
+        outcomes = extract_on_dask(todo, report_contents, base=generation.base, spool=generation.spool,
+                                   scheduler=scheduler, workers=workers, warm_up=warm_up)
+    else:
+        outcomes = extract_many(todo, report_contents, base=generation.base, spool=generation.spool,
+                                workers=workers, warm_up=warm_up)
+    for path, outcome in with_progress(outcomes, len(todo), progress):
+        if isinstance(outcome, KgError):
+            fail(str(outcome))
+        elif generation.add(path, outcome, fail):
+            result.warnings.extend(f"{path}: {w}" for w in outcome.warnings)
+    result.built, result.reused = list(generation.built), list(generation.reused)
+
+
+def report_contents(path: Path, base: str) -> tuple[str, str, list[str], dict[str, bytes]] | KgError:
+    """One report through the whole per-report path: what each worker runs.
+
+    Returns (report id, sha256, warnings, {kind: bytes}) with the extraction JSON,
+    the graph in N-Quads, a TriG block and a Turtle body, its rows of
+    ``indicators.csv`` and its part of the corpus graph; an error the user can
+    fix is returned (a batch goes on), not raised.
+    """
+    import json
+
+    from kg.outputs.indicators import indicator_rows, rows_csv
+    from kg.rdf.corpus import corpus_ntriples
+    from kg.rdf.files import report_serialisations
+    from kg.rdf.triples import graph_iri, to_ntriples
+
+    try:
+        extraction = extract(path)
+        ntriples = to_ntriples(extraction, base)
+    except KgError as err:
+        return err
+    except Exception as err:  # noqa: BLE001 - one report's bug must not stop a batch
+        return KgError(f"{path}: internal error while extracting ({type(err).__name__}: {err}); "
+                       "please report it with this file")
+    meta = extraction.report
+    contents = report_serialisations(ntriples, graph_iri(base, meta.id))
+    contract = extraction.to_contract()
+    # Compact: json's C encoder (with indent it uses the Python one, several ms a report).
+    contents["json"] = (json.dumps(contract, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    contents["csv"] = rows_csv(indicator_rows([contract])).encode("utf-8")
+    contents["corpus"] = corpus_ntriples([contract], base).encode("utf-8")
+    return meta.id, meta.sha256, list(extraction.warnings), contents
+
+
+def warm_up() -> None:
+    """Load the pipeline's rules and segmenter once (before workers are forked, or in a Dask worker)."""
+    from kg.extraction import check_rules
+    from kg.extraction.nlp import get_nlp
+
+    check_rules()
+    get_nlp()
 
 
 def _warn_skipped(result: BuildResult, skipped: list[Path], suffixes: tuple[str, ...]) -> None:

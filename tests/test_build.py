@@ -31,7 +31,7 @@ def test_a_build_writes_the_graph_the_ontology_the_analysis_and_the_exports(tmp_
         assert (tmp_path / name).is_file(), name
     leftovers = [str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.name.startswith(".")]
     assert leftovers == [".kg"]  # the spool and every temporary file are gone
-    assert [p.name for p in (tmp_path / ".kg").iterdir()] == ["manifest.json"]
+    assert sorted(p.name for p in (tmp_path / ".kg").iterdir()) == ["manifest.json", "reports"]
     assert (tmp_path / "store" / "CURRENT").is_file()  # the on-disk store
 
 

@@ -8,6 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.pipeline import build
+from kg.pipeline import report_contents
 from kg.workers import extract_many
 from kg.errors import KgError
 from kg.rdf.namespaces import DEFAULT_BASE
@@ -42,17 +43,20 @@ def test_parallel_build_equals_serial_build_byte_for_byte(corpus, tmp_path):
     assert _files(tmp_path / "serial") == _files(tmp_path / "parallel")
     out = tmp_path / "parallel"
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".kg"]
-    assert [p.name for p in (out / ".kg").iterdir()] == ["manifest.json"]  # the spool is gone
+    assert sorted(p.name for p in (out / ".kg").iterdir()) == ["manifest.json", "reports"]  # the spool is gone
     assert sorted(p.name for p in (out / "extractions").iterdir()) == [
         "query-a-county.json", "query-b-city.json", "query-c-ascii.json"]
 
 
-def test_one_named_graph_per_report(corpus, tmp_path):
+def test_one_named_graph_per_report_and_the_corpus_graph(corpus, tmp_path):
+    from kg.rdf.corpus import corpus_graph_iri
+
     build([corpus], tmp_path / "out", workers=2, analyse=False, exports=False)
     store = ox.Store()
     store.bulk_load(path=str(tmp_path / "out" / "graph.nq"), format=ox.RdfFormat.N_QUADS)
     graphs = sorted(g.value for g in store.named_graphs())
-    assert graphs == [f"{DEFAULT_BASE}query-{n}/graph" for n in ("a-county", "b-city", "c-ascii")]
+    assert graphs == sorted([f"{DEFAULT_BASE}query-{n}/graph" for n in ("a-county", "b-city", "c-ascii")]
+                            + [corpus_graph_iri(DEFAULT_BASE)])
     assert not list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     trig = ox.Store()
     trig.bulk_load(path=str(tmp_path / "out" / "graph.trig"), format=ox.RdfFormat.TRIG)
@@ -72,11 +76,11 @@ def test_extract_many_spools_to_files_in_order(corpus, tmp_path):
     paths = sorted(corpus.glob("*.txt"))
     spool = tmp_path / "spool"
     spool.mkdir()
-    outcomes = list(extract_many(paths, base=DEFAULT_BASE, workers=2, spool=spool))
+    outcomes = list(extract_many(paths, report_contents, base=DEFAULT_BASE, workers=2, spool=spool))
     assert [path for path, _ in outcomes] == paths
     assert isinstance(outcomes[-1][1], KgError)
     outcome = outcomes[0][1]
     first_line = outcome.files["nq"].read_text(encoding="utf-8").split("\n", 1)[0]
     assert outcome.report_id == "query-a-county" and first_line.startswith(f"<{DEFAULT_BASE}query-a-county>")
     assert first_line.endswith(f" <{DEFAULT_BASE}query-a-county/graph> .")
-    assert sorted(outcome.files) == ["json", "nq", "trig", "ttl"] and outcome.files["json"].is_file()
+    assert sorted(outcome.files) == ["corpus", "csv", "json", "nq", "trig", "ttl"] and outcome.files["json"].is_file()
