@@ -9,18 +9,78 @@ from __future__ import annotations
 
 from kg.extraction.quantities import Lexicon, Quantity
 
-__all__ = ["previous_year", "rate_checks", "PERCENT", "POINTS"]
+__all__ = ["previous_year", "change_reading", "pair_change", "rate_checks", "PERCENT", "POINTS"]
 
 PERCENT, POINTS = "%", "百分点"  # the contract's units of a percentage and of percentage points
 
 
+def change_reading(change: Quantity, base: Quantity, lex: Lexicon) -> tuple[str, float | None, str]:
+    """How a change stated in % of a rate stated in % reads: ``points``, ``relative`` or ``ambiguous``.
+
+    Both readings are tried with the report's figures: a previous value a rate
+    cannot have (under 0, or over 100 for a share) rules a reading out, and of
+    two possible ones a reading whose previous value is a whole number at the
+    stated precision (63.79 − 13.79 = 50.00) is the one the figures were made
+    with. Returns the reading, the previous value it gives (None when
+    ambiguous) and why.
+
+    >>> from kg.extraction.quantities import metric_lexicon
+    >>> lex = metric_lexicon()
+    >>> rate = Quantity(0, 0, 0, 63.79, "%", "rate", False, 2, subject="一审服判息诉率")
+    >>> change_reading(Quantity(0, 0, 0, 13.79, "%", "rate", False, 2), rate, lex)[:2]
+    ('points', 50.0)
+    >>> change_reading(Quantity(0, 0, 0, 1.2, "%", "rate", False, 1), Quantity(0, 0, 0, 45.6, "%", "rate", False, 1,
+    ...                subject="森林覆盖率"), lex)[:2]
+    ('ambiguous', None)
+    """
+    x, c = base.value, change.value
+    points = x - c
+    relative = x / (1 + c / 100) if c > -100 else None
+    high = 100.0 if base.subject.endswith(lex.bounded_rates) and not base.subject.endswith(lex.unbounded_rates) \
+        else float("inf")
+    possible = {name: value for name, value in (("points", points), ("relative", relative))
+                if value is not None and 0 <= value <= high + 1e-9}
+    shown = f"{_fmt(x)}% with a change of {_fmt(c)}"
+    if len(possible) == 1:
+        (name, value), = possible.items()
+        return name, value, f"{name}: the only reading that leaves a possible previous rate ({shown})"
+    if not possible:
+        return "ambiguous", None, f"neither reading leaves a possible previous rate ({shown})"
+    decimals = min(change.decimals, base.decimals)  # one decimal makes a whole result a 1-in-10 chance: no evidence
+    tolerance = 0.5 * 10 ** -base.decimals / (1 + c / 100) + relative * 0.5 * 10 ** -change.decimals / 100
+    whole = {"points": decimals >= 2 and abs(points - round(points)) < 1e-9,
+             "relative": decimals >= 2 and abs(relative - round(relative)) <= tolerance}
+    if whole["points"] != whole["relative"]:
+        name = "points" if whole["points"] else "relative"
+        other = "relative" if name == "points" else "points"
+        return name, possible[name], (f"{name}: {_fmt(x)} and {_fmt(c)} give a whole previous rate "
+                                      f"{possible[name]:.{decimals}f}% ({other} would give {possible[other]:.4g}%)")
+    return "ambiguous", None, (f"both readings fit ({shown}): points {points:.4g}%, relative {relative:.4g}%")
+
+
+def pair_change(before: Quantity, after: Quantity, lex: Lexicon) -> Quantity:
+    """The change from a value before to the value after (由38降至33): a derived metric linking the two."""
+    unit = POINTS if after.unit == PERCENT else after.unit
+    decimals = max(before.decimals, after.decimals)
+    return Quantity(
+        start=after.start, end=after.end, num_start=after.num_start, value=round(after.value - before.value, decimals),
+        unit=unit, unit_class="points" if unit == POINTS else after.unit_class, approx=before.approx or after.approx,
+        decimals=decimals, clause=after.clause, sentence=after.sentence, kind="change",
+        subject=after.subject + lex.labels["change"], noun=after.noun, change_of=after, derived_from=before,
+        period=after.period)
+
+
 def previous_year(change: Quantity, lex: Lexicon) -> Quantity | None:
-    """The previous year's value a 同比 change implies, or None when it cannot be computed."""
+    """The previous year's value a 同比 change implies, or None when it cannot be computed (or read)."""
     base = change.change_of
     if base is None or not change.year_on_year:
         return None
     if change.unit == POINTS and base.unit == PERCENT or change.unit == base.unit and change.unit != PERCENT:
         raw = base.value - change.value
+    elif change.unit == PERCENT and base.unit == PERCENT:
+        change.reading, raw, change.reading_why = change_reading(change, base, lex)
+        if raw is None:
+            return None
     elif change.unit == PERCENT and change.value > -100:
         raw = base.value / (1 + change.value / 100)
     else:

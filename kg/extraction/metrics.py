@@ -13,8 +13,15 @@ Metric kinds:
 ``rate``     a percentage that is a level (``败诉率1.61%``)
 ``change``   a difference: ``同比下降29.67%`` (negative), ``提高7.6个百分点``
 ``average``  a mean (``平均1.6人``)
-``previous`` derived by us, never stated: the previous year's value implied by
-             a ``同比`` change (``derived=True``, ``derived_from`` = the change)
+``measure``  a physical quantity: length, area, volume, mass, energy, concentration (``12.5万平方米``)
+``previous`` the value before a change: stated (``由38微克/立方米降至33微克/立方米``: the 38,
+             linked to the 33 by a derived change) or derived by us, the previous
+             year's value implied by a ``同比`` change (``derived=True``,
+             ``derived_from`` = the change; for a change in % of a rate, only when
+             the figures decide between percentage points and a relative change —
+             a ``change_reading`` check says which and why)
+
+A range (``3-5年``) gives two metrics with one span, its lower and upper end.
 
 >>> metrics, checks = extract_metrics("受理案件62件,其中败诉1件,败诉率1.61%。", [])
 >>> [(m.value, m.unit, m.kind, m.subject) for m in metrics]
@@ -26,7 +33,7 @@ from __future__ import annotations
 
 import bisect
 
-from kg.extraction.arithmetic import previous_year, rate_checks
+from kg.extraction.arithmetic import pair_change, previous_year, rate_checks
 from kg.extraction.quantities import Lexicon, Quantity, find_quantities, metric_lexicon
 from kg.extraction.subjects import read_subject
 from kg.extraction.text import Layout, fold
@@ -34,7 +41,7 @@ from kg.model import Check, Entity, Item, Metric, Relation, Span
 
 __all__ = ["extract_metrics", "attach_entities", "KINDS"]
 
-KINDS = ("count", "amount", "rate", "change", "average", "previous")
+KINDS = ("count", "amount", "rate", "change", "average", "previous", "measure")
 
 _ABOUT_TYPES = ("Agency", "Mechanism", "Activity")
 
@@ -75,9 +82,24 @@ def _read_context(quantities: list[Quantity], text: str, folded: str, layout: La
             periods[q.sentence] = _period(text, folded, layout.sentence_bounds(q.sentence), lex)
         q.period = periods[q.sentence]
         read_subject(q, before, left_edge, out, folded, layout, lex)
+        if previous is not None:
+            _pair(previous, q, folded, lex)
         out.append(q)
     _pair_respectively(out, lex)
     return out
+
+
+def _pair(before: Quantity, after: Quantity, folded: str, lex: Lexicon) -> None:
+    """由38微克/立方米降至33微克/立方米: the first is the value before, the second after; one subject."""
+    between = folded[before.end:after.start].strip()
+    if (before.unit != after.unit or before.kind == "change" or after.kind == "change" or before.low is not None
+            or not lex.transition_to.fullmatch(between)
+            or not lex.transition_from.search(folded, max(0, before.start - 2), before.start)):
+        return
+    before.kind = "previous"
+    after.before_of = before
+    after.subject, after.noun, after.subject_span = before.subject, before.noun, before.subject_span
+    after.part_of = after.part_of if after.part_of is not before else None
 
 
 def _pair_respectively(quantities: list[Quantity], lex: Lexicon) -> None:
@@ -119,6 +141,8 @@ def _kind(q: Quantity, clause_before: str, lex: Lexicon) -> str:
         return "change"
     if q.unit_class == "rate":
         return "rate"
+    if q.unit_class == "measure":
+        return "measure"
     if lex.average.search(clause_before[-8:]):
         return "average"
     return "amount" if q.unit_class == "amount" else "count"
@@ -164,40 +188,72 @@ def extract_metrics(text: str, items: list[Item]) -> tuple[list[Metric], list[Ch
     folded = fold(text)
     layout = Layout(folded)
     quantities = _read_context(find_quantities(text, folded, lex), text, folded, layout, lex)
-    ordered: list[Quantity] = []
-    for q in quantities:
-        ordered.append(q)
-        for sibling in q.siblings:  # 答复率、采纳率均为100%: one value, two subjects, one span
-            ordered.append(Quantity(**{**q.__dict__, "subject": sibling, "noun": sibling, "siblings": [],
-                                        "subject_span": None}))
-        previous = previous_year(q, lex) if q.kind == "change" else None
-        if previous:
-            ordered.append(previous)
+    ordered = _with_derived(quantities, lex)
     ids = {id(q): f"metric-{n}" for n, q in enumerate(ordered, 1)}
     item_of = _item_finder(items)
     metrics = []
     for q in ordered:
         clause = layout.clause_bounds(q.clause)
-        item = item_of(q.num_start)
         metrics.append(Metric(
             id=ids[id(q)], span=Span.of(text, q.start, q.end), value=q.value, unit=q.unit,
-            approx=q.approx, kind=q.kind, subject=q.subject, period=q.period,
-            subject_span=Span.of(text, *q.subject_span) if q.subject_span else None, item=item,
+            approx=q.approx, kind=q.kind, subject=_in_own_words(q, text, folded), period=q.period,
+            subject_span=Span.of(text, *q.subject_span) if q.subject_span else None, item=item_of(q.num_start),
             part_of=ids.get(id(q.part_of)) if q.part_of else None,
             change_of=ids.get(id(q.change_of)) if q.change_of else None,
             derived=q.derived_from is not None,
             derived_from=ids.get(id(q.derived_from)) if q.derived_from else None,
             clause=Span.of(text, *clause),
         ))
+    return metrics, _checks(quantities, ordered, ids, lex)
+
+
+def _with_derived(quantities: list[Quantity], lex: Lexicon) -> list[Quantity]:
+    """The quantities in order, each followed by what it implies: a range's lower end (first), the further
+    subjects of one value, the previous year's value of a change, the change between a before and an after."""
+    ordered: list[Quantity] = []
+    for q in quantities:
+        if q.low is not None:  # 3-5年: two metrics, one span
+            ordered.append(Quantity(**{**q.__dict__, "value": q.low, "low": None, "siblings": []}))
+        ordered.append(q)
+        for sibling in q.siblings:  # 答复率、采纳率均为100%: one value, two subjects, one span
+            ordered.append(Quantity(**{**q.__dict__, "subject": sibling, "noun": sibling, "siblings": [],
+                                       "subject_span": None, "low": None}))
+        previous = previous_year(q, lex) if q.kind == "change" else None
+        if previous:
+            ordered.append(previous)
+        if q.before_of is not None:
+            ordered.append(pair_change(q.before_of, q, lex))
+    return ordered
+
+
+def _in_own_words(q: Quantity, text: str, folded: str) -> str:
+    """The subject as the report writes it (full-width brackets kept) where it is a stretch of the text."""
+    if q.subject_span:
+        start, end = q.subject_span
+        if folded[start:end] == q.subject:
+            return text[start:end]
+    return q.subject
+
+
+def _checks(quantities: list[Quantity], ordered: list[Quantity], ids: dict[int, str], lex: Lexicon) -> list[Check]:
+    """The rates recomputed from their counts, then how each change in % of a rate reads (when decided)."""
     checks = []
-    for n, (rate, numerator, denominator, computed, method) in enumerate(rate_checks(quantities, lex), 1):
+    for rate, numerator, denominator, computed, method in rate_checks(quantities, lex):
         tolerance = 0.5 * 10 ** -rate.decimals + 1e-9
         checks.append(Check(
-            id=f"check-{n}", kind="rate",
+            id=f"check-{len(checks) + 1}", kind="rate",
             status="consistent" if abs(computed - rate.value) <= tolerance else "inconsistent",
             metrics=[ids[id(rate)], ids[id(numerator)], ids[id(denominator)]],
             stated=rate.value, computed=round(computed, 4), method=method))
-    return metrics, checks
+    for previous in ordered:
+        change = previous.derived_from if previous.kind == "previous" else None
+        if change is None or change.reading not in ("points", "relative"):
+            continue
+        checks.append(Check(
+            id=f"check-{len(checks) + 1}", kind="change_reading", status="consistent",
+            metrics=[ids[id(change)], ids[id(change.change_of)], ids[id(previous)]],
+            stated=change.value, computed=previous.value, method=change.reading_why))
+    return checks
 
 
 def attach_entities(metrics: list[Metric], entities: list[Entity], relations: list[Relation]) -> None:

@@ -33,6 +33,8 @@ class Lexicon:
     aliases: dict[str, str]
     scales: dict[str, float]
     blockers: dict[str, tuple[str, ...]]
+    needs_before: dict[str, re.Pattern]
+    range_low: re.Pattern  # the lower end of a range and its mark, right before a quantity (3-5年)
     level_chars: str
     quantity: re.Pattern
     percent: re.Pattern
@@ -68,6 +70,10 @@ class Lexicon:
     compare_down: frozenset
     compare_up: frozenset
     labels: dict[str, str]
+    bounded_rates: tuple[str, ...]
+    unbounded_rates: tuple[str, ...]
+    transition_from: re.Pattern
+    transition_to: re.Pattern
 
 
 @compiled
@@ -75,7 +81,7 @@ def metric_lexicon() -> Lexicon:
     """The metric rules of ``units.json``, ``quantities.json`` and ``not_metrics.json``, compiled once."""
     u, q, n = lexicon("units.json"), lexicon("quantities.json"), lexicon("not_metrics.json")
     units = {}
-    for unit_class in ("count", "amount", "rate", "points", "level"):
+    for unit_class in ("count", "amount", "rate", "points", "level", "measure"):
         for surface in u[unit_class]:
             units[surface] = unit_class
     number = (r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -94,6 +100,8 @@ def metric_lexicon() -> Lexicon:
     return Lexicon(
         units=units, aliases=u["aliases"], scales={k: float(v) for k, v in u["scales"].items()},
         blockers={k: tuple(v) for k, v in u["blockers"].items()}, level_chars=u["level_chars"],
+        needs_before={unit: re.compile(rf"(?:{alternation(words)}) ?$") for unit, words in u["needs_before"].items()},
+        range_low=re.compile(rf"(?P<low>\d+(?:\.\d+)?|[{CN_NUMERAL_CHARS}]+) ?(?:{alternation(u['range_marks'])}) ?$"),
         quantity=quantity, percent=percent,
         exclusions=tuple(re.compile(p["regex"]) for p in n["patterns"]),
         quotes=tuple(tuple(pair) for pair in n["quotes"]), title_quotes=tuple(n["title_quotes"]),
@@ -110,7 +118,7 @@ def metric_lexicon() -> Lexicon:
         verbs=frozenset(q["verbs"]),
         verb_in=re.compile(alternation(v for v in q["verbs"] if len(v) > 1)),
         head_nouns=tuple(q["head_nouns"]), modifiers=frozenset(q["modifiers"]),
-        strip_right=re.compile(rf"(?:{alternation(q['strip_right'])})$"),
+        strip_right=re.compile(rf"(?:{alternation(q['strip_right'] + q['transitions']['from'] + q['transitions']['to'][:-2])})$"),
         protect_right=tuple(q["protect_right"]),
         after_stop=re.compile(rf"^(?:{alternation(q['after_stops'])})"),
         after_cut=re.compile(alternation(q["after_cuts"])),
@@ -119,6 +127,9 @@ def metric_lexicon() -> Lexicon:
         period_cue=re.compile(alternation(q["period_cues"])),
         conjunctions=tuple(q["conjunctions"]), list_ends=tuple(q["list_ends"]), after_trim=q["after_trim"],
         compare_down=frozenset(q["compare_down"]), compare_up=frozenset(q["compare_up"]), labels=q["labels"],
+        bounded_rates=tuple(q["bounded_rates"]), unbounded_rates=tuple(q["unbounded_rates"]),
+        transition_from=re.compile(rf"(?:{alternation(q['transitions']['from'])})$"),
+        transition_to=re.compile(rf"(?:{alternation(q['transitions']['to'])})"),
     )
 
 
@@ -204,42 +215,22 @@ class Quantity:
     consumed: int = 0  # end of the words read as subject after the unit (18家单位), else ``end``
     respectively: bool = False  # 分别: several changes, one for each quantity before them
     siblings: list = field(default_factory=list)  # further subjects of one stated value
+    low: float | None = None  # the lower end when the quantity is a range (3-5年: 3; the quantity is 5)
+    low_start: int = 0
+    before_of: "Quantity | None" = None  # 由38降至33: on the 33, the 38 it was before
+    own: str = ""  # a change's own words for the thing it changes (刑事立案数 in 刑事立案数同比下降…)
+    reading: str | None = None  # a change in % of a rate in %: points, relative or ambiguous
+    reading_why: str = ""
 
 
 def find_quantities(text: str, folded: str, lex: Lexicon) -> list[Quantity]:
+    """Every quantity of the text (a range counts once, its lower end in ``low``), in text order."""
     mask = excluded_mask(folded, lex)
     found: list[Quantity] = []
     for m in lex.quantity.finditer(folded):
-        raw, start = m["num"], m.start("num")
-        if mask[start]:
-            continue
-        if "," in raw and "," not in text[start:m.end("num")]:
-            continue  # a full-width comma separates clauses, never thousands
-        if start and (folded[start - 1].isdigit() or folded[start - 1] == "."):
-            continue
-        unit_surface = m["unit"]
-        unit_class = lex.units[unit_surface]
-        following = folded[m.end("unit"):m.end("unit") + 1]
-        if following and following in lex.blockers.get(unit_surface, ()):
-            continue
-        scaled = bool(m["scale1"] or m["scale2"])
-        if raw == "一" and not scaled:
-            continue  # a bare 一 is nearly always part of a word (一次性, 一件事)
-        if not raw[0].isdigit() and start and folded[start - 1] in CN_NUMERAL_CHARS:
-            continue
-        if unit_class == "level" and not (start and folded[start - 1] in lex.level_chars):
-            continue
-        value = numeral(raw)
-        if value is None:
-            continue
-        for scale in (m["scale1"], m["scale2"]):
-            if scale:
-                value *= lex.scales[scale]
-        unit = lex.aliases.get(unit_surface, unit_surface)
-        found.append(Quantity(
-            start=start, end=m.end(), num_start=start, value=value, unit=unit, unit_class=unit_class,
-            approx=bool(m["inner"] or m["after"]), decimals=decimals(raw),
-            significant=significant(raw)))
+        quantity = _quantity(m, text, folded, mask, lex)
+        if quantity is not None:
+            found.append(quantity)
     starts = [q.start for q in found]
     for m in lex.percent.finditer(folded):
         start = m.start()
@@ -249,7 +240,52 @@ def find_quantities(text: str, folded: str, lex: Lexicon) -> list[Quantity]:
         value = numeral(m["num"])
         if value is not None:
             found.append(Quantity(start=start, end=m.end(), num_start=m.start("num"), value=value,
-                                   unit="%", unit_class="rate", approx=False, decimals=decimals(m["num"]),
-                                   significant=significant(m["num"])))
+                                  unit="%", unit_class="rate", approx=False, decimals=decimals(m["num"]),
+                                  significant=significant(m["num"])))
     found.sort(key=lambda q: q.start)
     return found
+
+
+def _quantity(m: re.Match, text: str, folded: str, mask: bytearray, lex: Lexicon) -> Quantity | None:
+    """The quantity a match of the number-and-unit regex states, or None when it is none."""
+    raw, start = m["num"], m.start("num")
+    if mask[start]:
+        return None
+    if "," in raw and "," not in text[start:m.end("num")]:
+        return None  # a full-width comma separates clauses, never thousands
+    if start and (folded[start - 1].isdigit() or folded[start - 1] == "."):
+        return None
+    unit_surface = m["unit"]
+    unit_class = lex.units[unit_surface]
+    following = folded[m.end("unit"):m.end("unit") + 1]
+    if following and following in lex.blockers.get(unit_surface, ()):
+        return None
+    scaled = bool(m["scale1"] or m["scale2"])
+    if raw == "一" and not scaled:
+        return None  # a bare 一 is nearly always part of a word (一次性, 一件事)
+    if not raw[0].isdigit() and start and folded[start - 1] in CN_NUMERAL_CHARS:
+        return None
+    if unit_class == "level" and not (start and folded[start - 1] in lex.level_chars):
+        return None
+    low = lex.range_low.search(folded, max(0, start - 12), start)
+    if low and (mask[low.start()] or low.start() and folded[low.start() - 1].isdigit()):
+        low = None
+    needs = lex.needs_before.get(unit_surface)
+    if needs is not None and low is None and not needs.search(folded, max(0, start - 6), start):
+        return None
+    value = numeral(raw)
+    if value is None:
+        return None
+    scale = 1.0
+    for word in (m["scale1"], m["scale2"]):
+        if word:
+            scale *= lex.scales[word]
+    quantity = Quantity(
+        start=start, end=m.end(), num_start=start, value=value * scale, unit=lex.aliases.get(unit_surface, unit_surface),
+        unit_class=unit_class, approx=bool(m["inner"] or m["after"]), decimals=decimals(raw),
+        significant=significant(raw))
+    low_value = numeral(low["low"]) if low else None
+    if low_value is not None and low_value < value:
+        quantity.low, quantity.low_start = low_value * scale, low.start("low")
+        quantity.start = quantity.low_start
+    return quantity

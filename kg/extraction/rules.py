@@ -23,7 +23,7 @@ from kg.errors import DataError
 from kg.model import ENTITY_TYPES
 from kg import resources
 
-__all__ = ["lexicon", "patterns", "word_list", "dictionary_lines", "compiled", "check_data", "clear",
+__all__ = ["lexicon", "patterns", "word_list", "dictionary_lines", "compiled", "cleared", "check_data", "clear",
            "REGEX", "SCHEMAS"]
 
 REGEX = "regex"  # a string that must compile as a Python regular expression
@@ -34,12 +34,15 @@ _ETYPE_HEADS = {"noun?": WORDS, "bare_ok?": WORDS, "verbal?": WORDS}
 SCHEMAS: dict[str, dict] = {
     "sections.json": {
         "order": WORDS, "other": WORDS, "problems": WORDS, "plans": WORDS, "achievements": WORDS,
-        "intro": [REGEX], "causes": WORDS,
+        "intro": [REGEX], "causes": WORDS, "plan_headings": [REGEX], "title_genres": {str: WORDS},
+        "closing_lines": [REGEX], "enumerations": [REGEX], "problems_closing": [REGEX], "item_lists": WORDS,
+        "intro_announces": WORDS,
+        "discourse": {"problems": [REGEX], "plans": [REGEX], "plans_year": REGEX},
     },
     "units.json": {
-        "count": WORDS, "amount": WORDS, "rate": WORDS, "points": WORDS, "level": WORDS,
+        "count": WORDS, "amount": WORDS, "rate": WORDS, "points": WORDS, "level": WORDS, "measure": WORDS,
         "level_chars": str, "aliases": {str: str}, "scales": {str: float}, "percent_words": WORDS,
-        "blockers": {str: WORDS},
+        "blockers": {str: WORDS}, "needs_before": {str: WORDS}, "range_marks": WORDS,
     },
     "quantities.json": {
         "approx_before": WORDS, "approx_inner": WORDS, "approx_after": WORDS, "change_up": WORDS,
@@ -49,6 +52,7 @@ SCHEMAS: dict[str, dict] = {
         "periods": [REGEX], "after_cuts": WORDS, "year_on_year_patterns": [REGEX], "protect_right": WORDS,
         "modifiers": WORDS, "period_cues": WORDS, "respectively": WORDS, "conjunctions": WORDS,
         "list_ends": WORDS, "after_trim": str, "compare_down": WORDS, "compare_up": WORDS,
+        "transitions": {"from": WORDS, "to": WORDS}, "bounded_rates": WORDS, "unbounded_rates": WORDS,
         "labels": {"year_on_year_change": str, "change": str, "previous": str, "previous_period": str, "rate": str},
     },
     "not_metrics.json": {
@@ -228,6 +232,13 @@ def dictionary_lines(name: str) -> tuple[tuple[str, ...], ...]:
 
 
 _COMPILED: list = []
+_CLEARED: list = []  # caches built from the rules with arguments: cleared with them, not built ahead
+
+
+def cleared(cached):
+    """Register a cache (``functools.lru_cache``) built from the rules, to be cleared by :func:`clear`."""
+    _CLEARED.append(cached)
+    return cached
 
 
 def compiled(build):
@@ -255,5 +266,5 @@ def check_data() -> None:
 
 def clear() -> None:
     """Forget what was loaded (tests that point the data folder elsewhere call this)."""
-    for loader in (lexicon, patterns, word_list, dictionary_lines, resources.agency_suffixes, *_COMPILED):
+    for loader in (lexicon, patterns, word_list, dictionary_lines, resources.agency_suffixes, *_COMPILED, *_CLEARED):
         loader.cache_clear()

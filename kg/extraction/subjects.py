@@ -18,6 +18,12 @@ from kg.extraction.text import CN_NUMERAL_CHARS, Layout
 
 __all__ = ["read_subject", "strip_left", "strip_right", "object_of_last_verb", "after_subject", "split_rates"]
 
+# An enumeration marker before a subject (一是新建…, (1)新建…) is no part of it.
+_MARKER = re.compile(r"^(?:[一二三四五六七八九十]{1,3}是|[(（]\s*[0-9一二三四五六七八九十]{1,2}\s*[)）]|[0-9]{1,2}[.、]"
+                     r"|第[一二三四五六七八九十]{1,3}[，,、]|其[一二三四五六七八九十][，,、])\s*")
+# A bracketed unit or a "one round" phrase right after a quantity is not what it counts.
+_AFTER_SKIP = re.compile(r"^(?:\([^()]{1,4}\)|（[^（）]{1,4}）|一[轮次个期批]的?)")
+
 
 def read_subject(q: Quantity, before: str, left_edge: int, done: list[Quantity], folded: str,
                  layout: Layout, lex: Lexicon) -> None:
@@ -32,13 +38,36 @@ def read_subject(q: Quantity, before: str, left_edge: int, done: list[Quantity],
             break
         same_sentence.append(p)
     same_sentence.reverse()
-    raw = before.strip()
+    raw = _own_stretch(_MARKER.sub("", before.strip()))
     if q.kind == "change":
         _change_subject(q, raw, same_sentence, lex)
     elif q.kind == "rate":
         _rate_subject(q, raw, left_edge, same_sentence, folded, layout, lex)
     else:
         _count_subject(q, raw, left_edge, done, same_sentence, folded, layout, lex)
+    tidy = _own_stretch(q.subject)
+    if tidy != q.subject and tidy:
+        q.subject = q.noun = tidy
+        q.subject_span = None
+
+
+def _own_stretch(words: str) -> str:
+    """Words that can be one subject: after the last closing bracket or clause mark (a bracketed remark
+    ``(降幅排名全市第一)、刑事立案数`` belongs to the figure before), without an opening bracket at the end
+    (``刑事立案数(同比下降…``)."""
+    if not _ANY_CLOSER.search(words):
+        return words.strip(_EDGES)
+    cut = max(words.rfind(mark) for mark in _CLOSERS) + 1
+    if cut and words[:cut].count("(") + words[:cut].count("（") < words[:cut].count(")") + words[:cut].count("）") \
+            or any(mark in words[:cut] for mark in _CLAUSE):
+        words = words[cut:]
+    return words.strip(_EDGES)
+
+
+_CLOSERS = ")）,，;；:：。"
+_ANY_CLOSER = re.compile("[" + _CLOSERS + "]")
+_CLAUSE = ",，;；:：。"
+_EDGES = "(（)）、 ,，;；:："
 
 
 def _change_subject(q: Quantity, raw: str, same_sentence: list[Quantity], lex: Lexicon) -> None:
@@ -52,7 +81,7 @@ def _change_subject(q: Quantity, raw: str, same_sentence: list[Quantity], lex: L
         q.subject = base.subject
     else:
         q.subject = q.change_verb
-    q.change_of = base
+    q.change_of, q.own = base, own
     q.subject += lex.labels["year_on_year_change" if q.year_on_year else "change"]
     q.noun = q.subject
 
@@ -91,7 +120,12 @@ def _count_subject(q: Quantity, raw: str, left_edge: int, done: list[Quantity], 
                 and q.clause - p.clause <= 4]
     if part and siblings:
         q.part_of = siblings[0]
-    if after:
+    if _bracketed_change(q, raw, done, folded, lex):
+        # 刑事立案数(同比下降18.2%)为860起: the noun before the bracket, whose change the bracket states
+        change = done[-1]
+        q.subject = q.noun = change.own
+        change.change_of = q
+    elif after:
         q.subject = q.noun = after
         at = q.end + folded[q.end:clause_end].find(after)
         q.subject_span, q.consumed = (at, at + len(after)), at + len(after)
@@ -99,8 +133,10 @@ def _count_subject(q: Quantity, raw: str, left_edge: int, done: list[Quantity], 
         q.subject = q.noun = own
         at = folded.rfind(own, left_edge, q.start)
         q.subject_span = (at, at + len(own)) if at >= 0 else None
-    elif done and done[-1].end == q.start and done[-1].clause == q.clause:
-        q.subject, q.noun = done[-1].subject, done[-1].noun  # 19次26件: the same thing, counted twice
+    elif done and done[-1].clause == q.clause and (done[-1].end == q.start or (
+            folded[done[-1].end:q.start].strip() in lex.conjunctions and done[-1].unit == q.unit)):
+        # 19次26件: the same thing counted twice; 4.36万元、2.18万元: a second value of the same thing
+        q.subject, q.noun = done[-1].subject, done[-1].noun
     elif verbs and siblings:
         # 受理148件,审结131件: parts listed one after another share the whole of the first
         base = siblings[0].part_of or siblings[0]
@@ -108,12 +144,24 @@ def _count_subject(q: Quantity, raw: str, left_edge: int, done: list[Quantity], 
         q.part_of = q.part_of or base
         q.noun = base.noun
         q.subject = q.action + base.noun
+    elif verbs and not siblings:
+        # 开展…专项行动，全年抽检3000批次: the act is what is counted, unless it takes up the object of the
+        # clause before (参加法律知识轮训，共培训410人次)
+        borrowed = _fallback_subject(q, raw, folded, layout, lex)
+        q.subject = q.noun = borrowed if set(borrowed) & set(q.action) else q.action
     else:
         q.subject = q.noun = _fallback_subject(q, raw, folded, layout, lex)
     if q.part_of is None and not q.elliptical:
         _subset_of(q, siblings)
     if q.kind == "average" and lex.average.fullmatch(q.subject) and same_sentence:
         q.subject = same_sentence[-1].noun + q.subject
+
+
+def _bracketed_change(q: Quantity, raw: str, done: list[Quantity], folded: str, lex: Lexicon) -> bool:
+    if not done or done[-1].kind != "change" or done[-1].clause != q.clause or not done[-1].own:
+        return False
+    rest = folded[done[-1].end:q.start].strip()
+    return rest[:1] in ")）" and not strip_right(raw, lex.strip_right, lex.protect_right).strip(_EDGES + "为是达")
 
 
 def _subset_of(q: Quantity, siblings: list[Quantity]) -> None:
@@ -191,9 +239,9 @@ def object_of_last_verb(words: str, lex: Lexicon) -> str:
 
 def after_subject(folded: str, start: int, end: int, lex: Lexicon) -> str:
     """The thing counted when it follows the unit (``18家单位``), up to the predicate; '' if none."""
-    after = folded[start:end].strip()
-    if not after or lex.after_stop.match(after):
-        return ""
+    after = _AFTER_SKIP.sub("", folded[start:end].strip())  # 21台(套)…, 3-5年一轮的…
+    if not after or lex.after_stop.match(after) or lex.transition_to.match(after) or after[0] in "(（":
+        return ""  # a bracket after the unit holds a remark (其中…), not what is counted
     cut = lex.after_cut.search(after)
     if cut:
         after = after[:cut.start()]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -252,3 +251,21 @@ def test_default_actor_is_the_reporting_department_or_the_government(name, actor
     actors = {label[r.target] for r in extraction.relations if r.relation == "actor"}
     assert actor in actors
     assert sum(1 for e in extraction.entities if e.label == actor) == 1
+
+
+# --- fragments of longer names are no entities (issue 16) --------------------------------------------
+
+@pytest.mark.parametrize("text,whole,fragments", [
+    ("区委依法治区委员会召开第二次会议。", "依法治区委员会", ["治区委员会"]),
+    ("召开县委全面依法治县委员会会议。", "全面依法治县委员会", ["治县委员会"]),
+    ("市委依法治市委员会办公室印发通知。", "依法治市委员会办公室", ["治市委员会办公室", "依法治市"]),
+    ("开展法律进社区活动。", "法律进社区活动", ["进社区"]),
+    ("深入推进依法治区工作。", None, ["依法治区"]),
+])
+def test_a_name_cut_inside_a_longer_name_is_no_entity(text, whole, fragments):
+    meta = ReportMeta(id="t", source="t.txt", encoding="utf-8", sha256="")
+    labels = [e.label for e in extract_entities(text, [], meta)[0]]
+    if whole:
+        assert any(whole in label for label in labels), labels
+    for fragment in fragments:
+        assert fragment not in labels, labels

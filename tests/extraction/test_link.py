@@ -10,7 +10,6 @@ no stated problem). Every fixture is also checked with its punctuation swapped
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
