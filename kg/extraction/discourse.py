@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.extraction.items import ENUM_BEFORE, Line, first_index, lines_of, rstrip
-from kg.extraction.rules import compiled, lexicon
+from kg.extraction.rules import cleared, compiled, lexicon
 from kg.model import Section
 
 __all__ = ["Part", "unheaded_parts", "report_year", "lines_of"]
@@ -44,10 +45,26 @@ class Part:
 
 
 @compiled
-def _markers() -> dict[str, re.Pattern]:
+def _rules() -> dict:
     rules = lexicon("sections.json")["discourse"]
-    return {"problems": re.compile("|".join(rules["problems"])), "plans": re.compile("|".join(rules["plans"])),
-            "plans_year": re.compile(rules["plans_year"])}
+    return {"problems": re.compile("|".join(rules["problems"])), "plans": rules["plans"],
+            "plans_year": re.compile(rules["plans_year"]), "by_title": rules["plans_by_title"]}
+
+
+def _markers(title: str) -> dict[str, re.Pattern]:
+    """The markers for a report of this title (a government work report's 今年…将 is a plan)."""
+    rules = _rules()
+    plans = list(rules["plans"])
+    for cue, extra in rules["by_title"].items():
+        if cue in title:
+            plans.extend(extra)
+    return {"problems": rules["problems"], "plans": _alternation(tuple(plans)), "plans_year": rules["plans_year"]}
+
+
+@cleared
+@lru_cache(maxsize=8)
+def _alternation(patterns: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(patterns))
 
 
 def report_year(text: str) -> int | None:
@@ -61,7 +78,7 @@ def unheaded_parts(text: str, lines: list[Line], sections: list[Section], headed
                    ) -> list[Part]:
     """The problems and plans parts that open with a marker inside sections of another kind (or, in a
     text without sections, anywhere)."""
-    markers, year = _markers(), report_year(text)
+    markers, year = _markers(text[:200].split("\n", 1)[0]), report_year(text)
     by_id = {s.id: s for s in sections}
     innermost = _Sweep(sections)
     parts: list[Part] = []

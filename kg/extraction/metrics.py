@@ -94,7 +94,7 @@ def _pair(before: Quantity, after: Quantity, folded: str, lex: Lexicon) -> None:
     between = folded[before.end:after.start].strip()
     if (before.unit != after.unit or before.kind == "change" or after.kind == "change" or before.low is not None
             or not lex.transition_to.fullmatch(between)
-            or not lex.transition_from.search(folded, max(0, before.start - 2), before.start)):
+            or not lex.transition_from.search(folded, max(0, before.start - 6), before.start)):
         return
     before.kind = "previous"
     after.before_of = before

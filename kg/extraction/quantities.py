@@ -86,7 +86,9 @@ def metric_lexicon() -> Lexicon:
             units[surface] = unit_class
     number = (r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
               rf"|[{CN_NUMERAL_CHARS[:-2]}][{CN_NUMERAL_CHARS}]*)")
-    scales = alternation(u["scales"])
+    # a scale word that begins a unit is the unit's (8.5千米 is 8.5 km, not 8,500 m)
+    scaled_units = [unit for unit in units if unit[:1] in "".join(u["scales"])]
+    scales = (f"(?!{alternation(scaled_units)})" if scaled_units else "") + f"(?:{alternation(u['scales'])})"
     inner = alternation(q["approx_inner"])
     quantity = re.compile(
         number + rf" ?(?P<scale1>{scales})?(?P<inner>{inner})?(?P<scale2>{scales})? ?"

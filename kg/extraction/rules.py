@@ -37,7 +37,7 @@ SCHEMAS: dict[str, dict] = {
         "intro": [REGEX], "causes": WORDS, "plan_headings": [REGEX], "title_genres": {str: WORDS},
         "closing_lines": [REGEX], "enumerations": [REGEX], "problems_closing": [REGEX], "item_lists": WORDS,
         "intro_announces": WORDS,
-        "discourse": {"problems": [REGEX], "plans": [REGEX], "plans_year": REGEX},
+        "discourse": {"problems": [REGEX], "plans": [REGEX], "plans_year": REGEX, "plans_by_title": {str: [REGEX]}},
     },
     "units.json": {
         "count": WORDS, "amount": WORDS, "rate": WORDS, "points": WORDS, "level": WORDS, "measure": WORDS,
