@@ -253,20 +253,22 @@ def merges(sources, dry_run):
 
 @main.command()
 @click.argument("graph", type=click.Path(path_type=Path))
+@click.option("--report", default=None, metavar="ID", help="Validate this report's named graph only.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit code answers.")
 @_clean_errors
-def validate(graph, quiet):
-    """Validate GRAPH (a file or an out/ folder) against the SHACL shapes.
+def validate(graph, report, quiet):
+    """Validate GRAPH (a file or an out/ folder) against the SHACL shapes and the checks, one named graph at a time.
 
     Exit 0 if it conforms, 1 if it does not, 2 on error.
 
     \b
     Example:
-      kg validate out/graph.trig
+      kg validate out/
+      kg validate out/graph.trig --report puyang-2024
     """
     from kg.rdf.validate import validate as run_validate
 
-    result = run_validate(graph)
+    result = run_validate(graph, report=report)
     if not quiet:
         click.echo("conforms" if result.conforms else result.text)
     sys.exit(EXIT_OK if result.conforms else EXIT_NO)
@@ -340,16 +342,33 @@ def export(graph, fmt, output, font):
     click.echo(f"wrote {written}", err=True)
 
 
-@main.command()
+class _QueryCommand(click.Command):
+    """``kg query --help`` ends with the competency questions, read only when help is shown."""
+
+    def format_epilog(self, ctx, formatter):
+        from kg.sparql.query import questions_help
+
+        self.epilog = questions_help()
+        super().format_epilog(ctx, formatter)
+
+
+@main.command(cls=_QueryCommand)
 @click.argument("graph", type=click.Path(path_type=Path))
 @click.argument("query")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME to VALUE (an RDF term; never pasted into the query).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
               show_default=True)
+@click.option("--timeout", type=click.FloatRange(0, min_open=True), default=60.0, show_default=True,
+              help="Seconds before the query is abandoned.")
+@click.option("--allow-service", multiple=True, metavar="IRI",
+              help="Let SERVICE call this endpoint (repeatable); any other SERVICE is refused.")
 @_clean_errors
-def query(graph, query, params, fmt):
+def query(graph, query, params, fmt, timeout, allow_service):
     """Answer a SPARQL QUERY (text, a .rq file or a competency question's name) over GRAPH.
+
+    GRAPH is a build folder (its on-disk store is read directly) or a graph file.
+    Updates are refused, and so is SERVICE unless allowed.
 
     \b
     Example:
@@ -358,17 +377,24 @@ def query(graph, query, params, fmt):
     """
     from kg.sparql.query import run_query
 
-    click.echo(run_query(graph, query, params=params, fmt=fmt), nl=False)
+    click.echo(run_query(graph, query, params=params, fmt=fmt, timeout=timeout, allow_service=allow_service),
+               nl=False)
 
 
 @main.command()
 @click.argument("graph", type=click.Path(path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=7878, show_default=True)
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Query timeout in seconds.")
+@click.option("--timeout", type=click.FloatRange(1), default=30.0, show_default=True,
+              help="Query timeout in seconds (a query over it is answered HTTP 503).")
+@click.option("--allow-service", multiple=True, metavar="IRI",
+              help="Let SERVICE call this endpoint (repeatable); any other SERVICE is refused.")
 @_clean_errors
-def serve(graph, host, port, timeout):
+def serve(graph, host, port, timeout, allow_service):
     """Serve GRAPH read-only over the SPARQL protocol with the oxigraph server.
+
+    SPARQL at /query and /sparql, the query page at /. Updates are refused
+    (403), SERVICE too unless allowed; the server stops with kg serve.
 
     \b
     Example:
@@ -376,24 +402,32 @@ def serve(graph, host, port, timeout):
     """
     from kg.sparql.serve import serve as run_serve
 
-    run_serve(graph, host=host, port=port, timeout=timeout, echo=lambda m: click.echo(m, err=True))
+    run_serve(graph, host=host, port=port, timeout=timeout, echo=lambda m: click.echo(m, err=True),
+              allow_service=allow_service)
 
 
 @main.command()
 @click.argument("graph", type=click.Path(path_type=Path))
 @click.option("--endpoint", required=True, help="Graph Store Protocol URL, e.g. http://localhost:3030/ds/data.")
-@click.option("--user", default=None)
-@click.option("--password", default=None)
+@click.option("--user", default=None, help="User for Basic authentication (or user:password@ in the URL).")
+@click.option("--password", default=None, envvar="KG_PUSH_PASSWORD", show_envvar=True,
+              help="Password; asked for at the terminal when a user is given without one.")
 @_clean_errors
 def push(graph, endpoint, user, password):
     """Send each report's named graph to a SPARQL Graph Store (PUT: re-running replaces).
 
+    A push that stops part-way names the graphs written, the one that failed
+    and those not attempted. The password is never printed.
+
     \b
     Example:
       kg push out/ --endpoint http://127.0.0.1:7878/store
+      KG_PUSH_PASSWORD=secret kg push out/ --endpoint https://host/ds/data --user admin
     """
     from kg.sparql.push import push as run_push
 
+    if user is not None and password is None and sys.stdin.isatty():
+        password = click.prompt(f"password for {user}", hide_input=True)
     for line in run_push(graph, endpoint, user=user, password=password):
         click.echo(line, err=True)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 
-__all__ = ["resolve_graph", "load_rdflib", "load_store", "named_graphs", "FORMATS"]
+__all__ = ["resolve_graph", "load_rdflib", "load_store", "has_store", "named_graphs", "FORMATS"]
 
 FORMATS = {".trig": "trig", ".ttl": "turtle", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld"}
 
@@ -39,10 +39,21 @@ def load_rdflib(path: str | Path):
     return dataset
 
 
+def has_store(path: str | Path) -> bool:
+    """Is ``path`` a build folder with its on-disk store (``OUT/store/``)?"""
+    from kg.store.graphs import STORE
+
+    return Path(path).is_dir() and (Path(path) / STORE / "CURRENT").is_file()
+
+
 def load_store(path: str | Path):
-    """A pyoxigraph in-memory ``Store`` holding the graph."""
+    """A pyoxigraph ``Store`` holding the graph: a build's own on-disk store read in place, else a file loaded."""
     import pyoxigraph as ox
 
+    if has_store(path):
+        from kg.store.graphs import open_read_only
+
+        return open_read_only(Path(path))
     path = resolve_graph(path)
     formats = {".trig": ox.RdfFormat.TRIG, ".ttl": ox.RdfFormat.TURTLE, ".nq": ox.RdfFormat.N_QUADS,
                ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD}

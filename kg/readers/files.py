@@ -95,7 +95,10 @@ def sidecar_path(path: Path) -> Path:
 def apply_sidecar(path: Path, meta: ReportMeta) -> dict:
     """Set ``meta.url`` and ``meta.fetched`` from a fetch record beside ``path``; return the record ({} if none)."""
     record_file = sidecar_path(path)
-    if not record_file.is_file():
+    try:
+        if not record_file.is_file():
+            return {}
+    except OSError:  # the record's name would be too long for the file system: there is none
         return {}
     try:
         record = json.loads(record_file.read_text(encoding="utf-8"))

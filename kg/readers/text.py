@@ -87,7 +87,24 @@ def decode(data: bytes, path: str | Path = "<bytes>", declared: str | None = Non
     try:
         return _checked(data.decode("utf-8"), path), "utf-8"
     except UnicodeDecodeError as utf8_err:
+        _refuse_mixed(data, path, utf8_err.start)
         return _decode_chinese(data, path, utf8_err.start)
+
+
+_MIXED_PREFIX_CHARACTERS = 8  # UTF-8 letters before the first bad byte that no GBK text gives by chance
+
+
+def _refuse_mixed(data: bytes, path: str | Path, bad: int) -> None:
+    """UTF-8 for a stretch, then another encoding: two files pasted together, which no single decoding reads.
+
+    GBK or Big5 bytes form valid UTF-8 for a character or two at most; a run of
+    Chinese letters in valid UTF-8 before the first bad byte says the file
+    starts as UTF-8, and decoding it all as GB18030 would garble that part.
+    """
+    prefix = data[:bad].decode("utf-8", errors="ignore")
+    if sum(1 for ch in prefix if "\u4e00" <= ch <= "\u9fff") >= _MIXED_PREFIX_CHARACTERS:
+        raise InputError(f"{path}: mixed encodings: UTF-8 up to byte {bad}, then something else; "
+                         "convert the whole file to one encoding (UTF-8)")
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

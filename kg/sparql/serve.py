@@ -63,10 +63,17 @@ def load_into(graph, location: Path, *, ontology: bool = True) -> None:
     from kg.resources import ontology_file
     from kg.sparql.query import TRIPLES_GRAPH
 
-    path = resolve_graph(graph)
-    # A file without named graphs goes into one, as `kg query` does: the questions look inside GRAPH ?graph.
-    into = ["--graph", TRIPLES_GRAPH] if path.suffix.lower() in (".ttl", ".nt") else []
-    _load_file(path, location, into)
+    from kg.rdf.load import has_store
+
+    if has_store(graph):  # a build's own store: a checkpoint (hard links), not a reload of every quad
+        from kg.store.graphs import open_read_only
+
+        open_read_only(Path(graph)).backup(str(location))
+    else:
+        path = resolve_graph(graph)
+        # A file without named graphs goes into one, as `kg query` does: the questions look inside GRAPH ?graph.
+        into = ["--graph", TRIPLES_GRAPH] if path.suffix.lower() in (".ttl", ".nt") else []
+        _load_file(path, location, into)
     if ontology:
         _load_file(ontology_file(), location, [])
 

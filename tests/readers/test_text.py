@@ -155,3 +155,16 @@ def test_messages_name_the_path_as_given_with_control_characters_escaped(tmp_pat
     with pytest.raises(InputError) as info:
         read_document("bad\nname\x1b.txt")
     assert str(info.value).startswith("bad\\nname\\x1b.txt: ") and "\n" not in str(info.value)
+
+
+def test_a_file_in_two_encodings_is_refused_rather_than_garbled(tmp_path):
+    path = tmp_path / "mixed.txt"
+    path.write_bytes("某县2023年度法治政府建设工作报告\n".encode("utf-8") + "受理行政复议案件12件。\n".encode("gbk"))
+    with pytest.raises(InputError, match="mixed encodings: UTF-8 up to byte 47"):
+        read_report(path)
+
+
+def test_gbk_text_is_not_taken_for_a_mixture(tmp_path):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("某县2023年度法治政府建设工作报告\n受理行政复议案件12件。\n".encode("gbk"))
+    assert read_report(path)[1].startswith("某县2023年度")
