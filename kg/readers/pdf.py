@@ -86,11 +86,16 @@ def _pdf_lines(data: bytes, name: str) -> tuple[list[list[Line]], str | None]:
 
 def _info_title(data: bytes) -> str | None:
     """The title of the document information, when it reads as a report title (not a file name)."""
-    try:
-        from pypdf import PdfReader
+    try:  # pdfminer reads the document information too: no second PDF library for one field
+        from pdfminer.pdfdocument import PDFDocument
+        from pdfminer.pdfparser import PDFParser
+        from pdfminer.pdftypes import resolve1
+        from pdfminer.utils import decode_text
 
-        title = (PdfReader(io.BytesIO(data)).metadata or {}).get("/Title")
-    except Exception:  # the title is a nicety; a PDF that pypdf cannot read still has its text
+        infos = PDFDocument(PDFParser(io.BytesIO(data))).info
+        raw = resolve1(infos[0].get("Title")) if infos else None
+        title = decode_text(raw) if isinstance(raw, bytes) else raw
+    except Exception:  # the title is a nicety; a PDF whose information cannot be read still has its text
         return None
     title = " ".join(str(title or "").split())
     if not title or re.search(r"\.(?:docx?|wps|html?|pdf)$|^Microsoft|^untitled|^file:", title, re.I):

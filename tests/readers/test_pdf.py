@@ -86,3 +86,26 @@ def test_a_damaged_pdf_is_one_line(tmp_path):
     with pytest.raises(InputError) as info:
         read_document(path)
     assert str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+def _pdf_with_title(title: str) -> bytes:
+    """A one-page PDF whose document information names ``title`` (UTF-16BE, as PDF writers store CJK)."""
+    hex_title = "FEFF" + title.encode("utf-16-be").hex().upper()
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>", f"<< /Title <{hex_title}> >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("ascii")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode("ascii")
+    out += b"".join(f"{offset:010d} 00000 n \n".encode("ascii") for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info 4 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def test_the_document_information_title_is_read_when_it_is_a_report_title():
+    from kg.readers.pdf import _info_title
+
+    assert _info_title(_pdf_with_title("柳溪县2024年度法治政府建设工作报告")) == "柳溪县2024年度法治政府建设工作报告"
+    assert _info_title(_pdf_with_title("Microsoft Word - 报告.docx")) is None  # a file name, not a title
