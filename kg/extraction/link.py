@@ -94,6 +94,7 @@ SHORTLIST = 24
 METHOD = ("weighted mean (terms 0.5, theme 0.3, entities 0.2) of idf-weighted term coverage "
           "(jieba words, BM25 idf over the report's items), heading-theme cosine and shared entities")
 
+_POOLED_METHOD = METHOD + "; measures pooled by group"
 _ENTITY = "entity:"
 _WORD = re.compile(r"[\u3400-\u9fffA-Za-z]{2,}")
 # jieba part-of-speech flags (ICTCLAS) of words that say how, how much or how
@@ -395,7 +396,7 @@ def _works_on(measures: list[Item], profiles: list[_Profile], groups: list[_Prof
                 keep = components["terms"] > 0
                 components["group"] = group_scores[measure.group_id]
             if keep:
-                links.append(Link(measure.id, problem.id, "works_on", score, METHOD + "; measures pooled by group",
+                links.append(Link(measure.id, problem.id, "works_on", score, _POOLED_METHOD,
                                   components))
     links.sort(key=lambda link: (_number(link.source), _number(link.target)))
     return links

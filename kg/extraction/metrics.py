@@ -192,8 +192,10 @@ def extract_metrics(text: str, items: list[Item]) -> tuple[list[Metric], list[Ch
     ids = {id(q): f"metric-{n}" for n, q in enumerate(ordered, 1)}
     item_of = _item_finder(items)
     metrics = []
+    clauses: dict[int, Span] = {}  # one Span a clause: the metrics of a clause share it
     for q in ordered:
-        clause = layout.clause_bounds(q.clause)
+        if q.clause not in clauses:
+            clauses[q.clause] = Span.of(text, *layout.clause_bounds(q.clause))
         metrics.append(Metric(
             id=ids[id(q)], span=Span.of(text, q.start, q.end), value=q.value, unit=q.unit,
             approx=q.approx, kind=q.kind, subject=_in_own_words(q, text, folded), period=q.period,
@@ -202,7 +204,7 @@ def extract_metrics(text: str, items: list[Item]) -> tuple[list[Metric], list[Ch
             change_of=ids.get(id(q.change_of)) if q.change_of else None,
             derived=q.derived_from is not None,
             derived_from=ids.get(id(q.derived_from)) if q.derived_from else None,
-            clause=Span.of(text, *clause),
+            clause=clauses[q.clause],
         ))
     return metrics, _checks(quantities, ordered, ids, lex)
 

@@ -47,11 +47,18 @@ def find_relations(text: str, items: list[Item], entities: list[Entity], governm
     """Items mention entities; an agency organizes, establishes, issues or appoints by a trigger verb."""
     lex = name_lexicon()
     relations: dict[tuple[str, str, str], Relation] = {}
+    # one Span a stretch, the items' own and the mentions' text reused: many relations share them
+    evidence: dict[tuple[int, int], Span] = {(m.start, m.end): Span(m.start, m.end, m.text)
+                                             for e in entities for m in e.mentions}
+    evidence.update(((i.span.start, i.span.end), i.span) for i in items)
 
     def relate(source: str, name: str, target: str, start: int, end: int) -> None:
         key = (source, name, target)
         if source != target and key not in relations:
-            relations[key] = Relation(source, name, target, Span.of(text, start, end))
+            span = evidence.get((start, end))
+            if span is None:
+                span = evidence[start, end] = Span.of(text, start, end)
+            relations[key] = Relation(source, name, target, span)
 
     mentions = sorted(((m.start, m.end, e) for e in entities for m in e.mentions), key=lambda t: (t[0], t[1], t[2].id))
     mention_starts = [start for start, _, _ in mentions]
