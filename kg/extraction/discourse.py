@@ -21,17 +21,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kg.extraction.items import ENUM_BEFORE, Line, first_index, lines_of, rstrip
+from kg.extraction.items import Line, first_index, first_point, lines_of, point_at, rstrip
 from kg.extraction.rules import cleared, compiled, lexicon
 from kg.model import Section
 
 __all__ = ["Part", "unheaded_parts", "report_year", "lines_of"]
 
 _MARKER_WINDOW = 60  # a problems marker stands within the first characters of its paragraph
-_LINE_POINT = re.compile(r"[一二三四五六七八九十]{1,3}是|第[一二三四五六七八九十]{1,3}\s*[，,、:：]|[(（][0-9０-９]{1,2}[)）]"
-                         r"|[0-9０-９]{1,2}[.．、](?![0-9０-９])|其[一二三四五六七八九十]\s*[，,、:：]")
 _YEAR = re.compile(r"(?:19|20)\d{2}")
-_POINT = re.compile(ENUM_BEFORE + _LINE_POINT.pattern, re.M)  # a point anywhere in a paragraph
 
 
 @dataclass
@@ -95,7 +92,7 @@ def unheaded_parts(text: str, lines: list[Line], sections: list[Section], headed
         last = index
         limit = container.end if container else len(text)
         while (last + 1 < len(lines) and lines[last + 1].start < limit and lines[last + 1].start not in headed_lines
-               and _LINE_POINT.match(text, lines[last + 1].start)):
+               and point_at(text, lines[last + 1].start)):
             last += 1  # the enumerated points that follow on lines of their own
         heading_end, body_start = _introduction(text, line)
         parts.append(Part(kind, line.start, body_start, heading_end, lines[last].end, container))
@@ -105,9 +102,9 @@ def unheaded_parts(text: str, lines: list[Line], sections: list[Section], headed
 
 def _kind_of(text: str, line: Line, markers: dict[str, re.Pattern], year: int | None) -> str | None:
     window_end = min(line.end, line.start + _MARKER_WINDOW)
-    point = _POINT.search(text, line.start, window_end)
-    if point:
-        window_end = point.start()  # the marker introduces the points: it stands before the first
+    point = first_point(text, line.start, window_end)
+    if point is not None:
+        window_end = point  # the marker introduces the points: it stands before the first
     if markers["plans"].match(text, line.start, line.end):
         return "plans"
     stated = markers["plans_year"].match(text, line.start, line.end)
@@ -131,8 +128,8 @@ def _already(container: Section, kind: str, by_id: dict[str, Section]) -> bool:
 def _introduction(text: str, line: Line) -> tuple[int, int]:
     """(end of the introduction, start of the body): up to a colon before the first point, else the first
     sentence when more follows, else the first clause."""
-    first_point = _POINT.search(text, line.start, line.end)
-    limit = first_point.start() if first_point else line.end
+    point = first_point(text, line.start, line.end)
+    limit = point if point is not None else line.end
     stop = first_index(text[line.start:limit], "：:")
     if stop is None:
         stop = first_index(text[line.start:limit], "。")

@@ -19,7 +19,7 @@ from kg.model import Item, Section, Span
 from kg.resources import alternation
 
 __all__ = ["Line", "lines_of", "enumerated", "list_items", "items_of", "sentence_spans", "first_index",
-           "rstrip", "lstrip", "CN", "ENUM_BEFORE"]
+           "rstrip", "lstrip", "point_at", "first_point", "CN"]
 
 CN = "一二三四五六七八九十"
 _WS = WHITE_SPACE
@@ -31,7 +31,6 @@ _ENUM_FAMILIES = {
     "paren": r"[(（][0-9０-９]{1,2}[)）]",
     "num": r"[0-9０-９]{1,2}[.．、](?![0-9０-９])",
 }
-ENUM_BEFORE = rf"(?:(?<=^)|(?<=[。；;：:，,!！?？{_WS}]))"
 _BOUNDARY = frozenset("。；;：:，,!！?？" + _WS)  # what may stand before an enumeration marker
 _TITLE_END = SENTENCE_MARKS + SEMICOLONS  # an item's title: its first sentence or semicolon clause
 _TRIM = _WS + "。；;，,、:："
@@ -51,6 +50,23 @@ def _enumerations() -> re.Pattern:
     for index, pattern in enumerate(_lexicon()["enumerations"]):
         families[f"worded{index}"] = pattern
     return re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in families.items()))
+
+
+_NUMBERED = re.compile("|".join(f"(?:{pattern})" for pattern in _ENUM_FAMILIES.values()))
+
+
+def point_at(text: str, position: int) -> bool:
+    """Whether a numbered enumeration marker (一是, (1), 1., 第一，, 其一，) starts at ``position``."""
+    return _NUMBERED.match(text, position) is not None
+
+
+def first_point(text: str, start: int, end: int) -> int | None:
+    """Where the first numbered enumeration marker standing at a boundary in [start, end) begins."""
+    for match in _NUMBERED.finditer(text, start, end):
+        at = match.start()
+        if at == 0 or text[at - 1] in _BOUNDARY:
+            return at
+    return None
 
 
 def _markers(text: str, start: int, end: int) -> dict[str, list[re.Match]]:

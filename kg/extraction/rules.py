@@ -181,6 +181,9 @@ def lexicon(name: str) -> dict:
         unknown = [kind for kind in data["order"] if kind not in ("other", "problems", "plans", "achievements")]
         if unknown:
             raise _fail(path, ".order", f"names an unknown section kind {unknown[0]!r}", unknown[0])
+        if "year" not in re.compile(data["discourse"]["plans_year"]).groupindex:
+            raise _fail(path, ".discourse.plans_year", "needs a group named 'year': (?P<year>…)",
+                        data["discourse"]["plans_year"])
     return data
 
 

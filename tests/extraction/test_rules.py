@@ -127,3 +127,10 @@ def test_kg_extract_stops_on_a_bad_data_file(data_copy):
     assert result.exit_code == 2
     assert "data/patterns/agencies.jsonl:1: not valid JSON" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_year_marker_without_its_group(data_copy):
+    path = data_copy / "lexicon" / "sections.json"
+    _edit_json(path, lambda d: d["discourse"].__setitem__("plans_year", "(?:19|20)\\d{2}年"))
+    with pytest.raises(DataError, match=r"^data/lexicon/sections\.json:\d+: discourse\.plans_year needs a group named"):
+        check_rules()
