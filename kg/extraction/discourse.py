@@ -25,7 +25,7 @@ from kg.extraction.items import Line, first_index, first_point, lines_of, point_
 from kg.extraction.rules import cleared, compiled, lexicon
 from kg.model import Section
 
-__all__ = ["Part", "unheaded_parts", "report_year", "lines_of"]
+__all__ = ["Part", "unheaded_parts", "report_title", "report_year", "lines_of"]
 
 _MARKER_WINDOW = 60  # a problems marker stands within the first characters of its paragraph
 _YEAR = re.compile(r"(?:19|20)\d{2}")
@@ -64,10 +64,14 @@ def _alternation(patterns: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(patterns))
 
 
+def report_title(text: str) -> str:
+    """The report's first line, where its title stands."""
+    return text[:200].split("\n", 1)[0]
+
+
 def report_year(text: str) -> int | None:
-    """The year a report is about: the first year its first line (the title) names."""
-    first = text[:200].split("\n", 1)[0]
-    match = _YEAR.search(first)
+    """The year a report is about: the first year its title names."""
+    match = _YEAR.search(report_title(text))
     return int(match.group()) if match else None
 
 
@@ -75,7 +79,7 @@ def unheaded_parts(text: str, lines: list[Line], sections: list[Section], headed
                    ) -> list[Part]:
     """The problems and plans parts that open with a marker inside sections of another kind (or, in a
     text without sections, anywhere)."""
-    markers, year = _markers(text[:200].split("\n", 1)[0]), report_year(text)
+    markers, year = _markers(report_title(text)), report_year(text)
     by_id = {s.id: s for s in sections}
     innermost = _Sweep(sections)
     parts: list[Part] = []

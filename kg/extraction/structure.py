@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from kg.extraction.discourse import Part, unheaded_parts
+from kg.extraction.discourse import Part, report_title, unheaded_parts
 from kg.extraction.items import CN, Line, first_index, items_of, lines_of, rstrip, sentences
 from kg.extraction.rules import cleared, compiled, lexicon
 from kg.extraction.text import COLONS, SEMICOLONS, SENTENCE_MARKS, WHITE_SPACE
@@ -88,7 +88,7 @@ def _keywords(ignore: tuple[str, ...]) -> tuple[tuple[str, re.Pattern | None], .
 
 def _ignored_keywords(text: str) -> tuple[str, ...]:
     """Keywords that name the report's own subject in its title (a 述法 report's 第一责任人…)."""
-    title = text[:200].split("\n", 1)[0]
+    title = report_title(text)
     out: list[str] = []
     for cue, words in _lexicon()["title_genres"].items():
         if cue in title:
