@@ -19,7 +19,7 @@ from kg.model import Item, Section, Span
 from kg.resources import alternation
 
 __all__ = ["Line", "lines_of", "enumerated", "list_items", "items_of", "sentence_spans", "first_index",
-           "rstrip", "lstrip", "point_at", "first_point", "CN"]
+           "rstrip", "lstrip", "point_at", "first_point", "CN", "MARKER"]
 
 CN = "一二三四五六七八九十"
 _WS = WHITE_SPACE
@@ -53,6 +53,8 @@ def _enumerations() -> re.Pattern:
 
 
 _NUMBERED = re.compile("|".join(f"(?:{pattern})" for pattern in _ENUM_FAMILIES.values()))
+# Any marker that may open a point or a sub-heading, with the space after it: (一), 一是, (1), 1. …
+MARKER = re.compile(rf"(?:{_NUMBERED.pattern}|[(（]\s*[{CN}]{{1,3}}\s*[)）])\s*")
 
 
 def point_at(text: str, position: int) -> bool:

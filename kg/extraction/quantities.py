@@ -72,6 +72,7 @@ class Lexicon:
     labels: dict[str, str]
     bounded_rates: tuple[str, ...]
     unbounded_rates: tuple[str, ...]
+    after_skip: re.Pattern  # words right after a quantity that say how often, not what (3-5年一轮的…)
     transition_from: re.Pattern
     transition_to: re.Pattern
 
@@ -130,6 +131,7 @@ def metric_lexicon() -> Lexicon:
         conjunctions=tuple(q["conjunctions"]), list_ends=tuple(q["list_ends"]), after_trim=q["after_trim"],
         compare_down=frozenset(q["compare_down"]), compare_up=frozenset(q["compare_up"]), labels=q["labels"],
         bounded_rates=tuple(q["bounded_rates"]), unbounded_rates=tuple(q["unbounded_rates"]),
+        after_skip=re.compile(rf"^(?:{alternation(q['after_skips'])})"),
         transition_from=re.compile(rf"(?:{alternation(q['transitions']['from'])})$"),
         transition_to=re.compile(rf"(?:{alternation(q['transitions']['to'])})"),
     )

@@ -53,6 +53,7 @@ SCHEMAS: dict[str, dict] = {
         "modifiers": WORDS, "period_cues": WORDS, "respectively": WORDS, "conjunctions": WORDS,
         "list_ends": WORDS, "after_trim": str, "compare_down": WORDS, "compare_up": WORDS,
         "transitions": {"from": WORDS, "to": WORDS}, "bounded_rates": WORDS, "unbounded_rates": WORDS,
+        "after_skips": WORDS,
         "labels": {"year_on_year_change": str, "change": str, "previous": str, "previous_period": str, "rate": str},
     },
     "not_metrics.json": {

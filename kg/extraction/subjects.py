@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import re
 
+from kg.extraction.items import MARKER
 from kg.extraction.quantities import Lexicon, Quantity
 from kg.extraction.text import CN_NUMERAL_CHARS, Layout
 
 __all__ = ["read_subject", "strip_left", "strip_right", "object_of_last_verb", "after_subject", "split_rates"]
 
-# An enumeration marker before a subject (一是新建…, (1)新建…) is no part of it.
-_MARKER = re.compile(r"^(?:[一二三四五六七八九十]{1,3}是|[(（]\s*[0-9一二三四五六七八九十]{1,2}\s*[)）]|[0-9]{1,2}[.、]"
-                     r"|第[一二三四五六七八九十]{1,3}[，,、]|其[一二三四五六七八九十][，,、])\s*")
-# A bracketed unit or a "one round" phrase right after a quantity is not what it counts.
-_AFTER_SKIP = re.compile(r"^(?:\([^()]{1,4}\)|（[^（）]{1,4}）|一[轮次个期批]的?)")
+# A bracketed unit right after a quantity (21台(套)) is not what it counts.
+_AFTER_BRACKET = re.compile(r"^(?:\([^()]{1,4}\)|（[^（）]{1,4}）)")
 
 
 def read_subject(q: Quantity, before: str, left_edge: int, done: list[Quantity], folded: str,
@@ -38,7 +36,9 @@ def read_subject(q: Quantity, before: str, left_edge: int, done: list[Quantity],
             break
         same_sentence.append(p)
     same_sentence.reverse()
-    raw = _own_stretch(_MARKER.sub("", before.strip()))
+    raw = before.strip()
+    marker = MARKER.match(raw)  # an enumeration marker (一是新建…, (1)新建…) is no part of the subject
+    raw = _own_stretch(raw[marker.end():] if marker else raw)
     if q.kind == "change":
         _change_subject(q, raw, same_sentence, lex)
     elif q.kind == "rate":
@@ -161,7 +161,8 @@ def _bracketed_change(q: Quantity, raw: str, done: list[Quantity], folded: str, 
     if not done or done[-1].kind != "change" or done[-1].clause != q.clause or not done[-1].own:
         return False
     rest = folded[done[-1].end:q.start].strip()
-    return rest[:1] in ")）" and not strip_right(raw, lex.strip_right, lex.protect_right).strip(_EDGES + "为是达")
+    words = raw.strip(_EDGES)
+    return rest[:1] in ")）" and (not words or bool(lex.rate_links.fullmatch(words)))
 
 
 def _subset_of(q: Quantity, siblings: list[Quantity]) -> None:
@@ -239,7 +240,7 @@ def object_of_last_verb(words: str, lex: Lexicon) -> str:
 
 def after_subject(folded: str, start: int, end: int, lex: Lexicon) -> str:
     """The thing counted when it follows the unit (``18家单位``), up to the predicate; '' if none."""
-    after = _AFTER_SKIP.sub("", folded[start:end].strip())  # 21台(套)…, 3-5年一轮的…
+    after = lex.after_skip.sub("", _AFTER_BRACKET.sub("", folded[start:end].strip()))  # 21台(套)…, 3-5年一轮的…
     if not after or lex.after_stop.match(after) or lex.transition_to.match(after) or after[0] in "(（":
         return ""  # a bracket after the unit holds a remark (其中…), not what is counted
     cut = lex.after_cut.search(after)
