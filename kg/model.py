@@ -133,6 +133,8 @@ class Metric:
     derived: bool = False  # computed by us, not stated (previous year's value)
     derived_from: str | None = None
     clause: Span | None = None  # the clause stating it: where attach_entities looks for entities
+    reading: str | None = None  # a change in % of a rate in %: "points", "relative" or "ambiguous"
+    reading_why: str | None = None  # the figures that decided it
     indicator: str | None = None  # id of a concept of the indicator scheme (ontology/indicators.ttl)
     indicator_method: str | None = None  # how the mapping was made
     indicator_confidence: float | None = None
@@ -291,6 +293,9 @@ def _metric_json(m: Metric) -> dict[str, Any]:
     if m.derived:
         out["derived"] = True
         out["derived_from"] = m.derived_from
+    if m.reading:
+        out["reading"] = m.reading
+        out["reading_why"] = m.reading_why
     if m.indicator:
         out["indicator"] = m.indicator
         out["indicator_method"] = m.indicator_method

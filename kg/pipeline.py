@@ -8,6 +8,7 @@ write the graph files → analyse → export.
 """
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ __all__ = ["extract", "extract_text", "build", "report_contents", "warm_up", "Bu
 # default: a property graph of hundreds of thousands of nodes costs minutes and
 # gigabytes, and no viewer shows it usefully. `kg export` or `--exports` still make them.
 EXPORT_REPORT_LIMIT = 100
+_BARE_CR = re.compile(r"\r(?!\n)")
 
 
 def extract(path: str | Path) -> Extraction:
@@ -48,12 +50,14 @@ def extract_text(text: str, meta: ReportMeta | None = None) -> Extraction:
     """Run the extraction on text already decoded (``meta`` defaults to what the text says)."""
     if meta is None:
         meta = ReportMeta(id="report", source="<text>", encoding="utf-8", sha256="")
-    view = to_simplified(text)  # the stages read simplified characters; offsets are the same
-    if view != text:
+    simplified = to_simplified(text)  # the stages read simplified characters; offsets are the same
+    if simplified != text:
         meta.script = "traditional"
+    view = _BARE_CR.sub("\n", simplified)  # old Mac line ends: a line end the stages know, one for one
     meta = report_metadata(view, meta)
     structure = segment(view)
-    extraction = Extraction(report=meta, text=view, sections=structure.sections, items=structure.items)
+    extraction = Extraction(report=meta, text=view, sections=structure.sections, items=structure.items,
+                            warnings=list(structure.warnings))
     if not structure.sections:
         extraction.warnings.append("no sections recognised: metrics and entities extracted without structure")
     extraction.metrics, extraction.checks = extract_metrics(view, extraction.items)

@@ -12,23 +12,11 @@ is cut out of its item's text. When the JSON also holds the report's whole ``tex
 """
 from __future__ import annotations
 
+from kg.extraction.text import sentence_around
+
 __all__ = ["Passages", "sentence_around"]
 
-_SENTENCE_END = "。！？!?；;\n"
 _LIMIT = 160  # characters of context kept on each side of a span
-
-
-def sentence_around(text: str, start: int, end: int) -> tuple[int, str]:
-    """The sentence of ``text`` holding ``[start, end)`` (relative offsets): (its start, its text).
-
-    >>> sentence_around("一是甲。二是乙丙；三是丁。", 7, 8)
-    (4, '二是乙丙；')
-    """
-    left = max((text.rfind(mark, 0, start) for mark in _SENTENCE_END), default=-1) + 1
-    ends = [i for mark in _SENTENCE_END if (i := text.find(mark, max(start, end - 1))) != -1]
-    right = min(ends) + 1 if ends else len(text)
-    left, right = max(left, start - _LIMIT), max(min(right, end + _LIMIT), end)
-    return left, text[left:right]
 
 
 class Passages:
@@ -43,7 +31,7 @@ class Passages:
 
     def _cut(self, start: int, end: int, container: dict | None, fallback: str) -> dict:
         if self.full_text is not None and self.full_text[start:end] == fallback:
-            offset, sentence = sentence_around(self.full_text, start, end)
+            offset, sentence = sentence_around(self.full_text, start, end, _LIMIT)
         elif container and container["start"] <= start and end <= container["end"]:
             relative, sentence = sentence_around(container["text"], start - container["start"],
                                                  end - container["start"])

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import PurePath
 
+from kg.extraction.text import digits, numeral
 from kg.model import ReportMeta, Span
 
 __all__ = ["report_metadata"]
 
-_DIGITS = str.maketrans("０１２３４５６７８９〇零一二三四五六七八九", "01234567890012345678" + "9")
 _DATE = (
     r"(?P<y>[0-9０-９〇零一二三四五六七八九]{4})\s*(?:年|[-/.])\s*(?P<m>[0-9０-９一二三四五六七八九十]{1,3})\s*(?:月|[-/.])"
     r"\s*(?P<d>[0-9０-９一二三四五六七八九十]{1,3})(?:\s*日)?(?:\s*(?P<H>[0-9０-９]{1,2})[:：](?P<M>[0-9０-９]{2}))?"
@@ -93,14 +93,11 @@ def _cues() -> _Cues:
 
 
 def _number(token: str) -> int:
-    token = token.translate(_DIGITS)
-    if token.isdigit():
-        return int(token)
-    # 十, 十二, 二十, 二十一 (months and days)
-    tens, _, units = token.partition("十")
-    if "十" in token:
-        return (int(tens) if tens else 1) * 10 + (int(units) if units else 0)
-    raise ValueError(token)
+    """A whole number in Arabic, full-width or Chinese numerals (二〇二四, 十二); ValueError otherwise."""
+    value = numeral(token)
+    if value is None or not value.is_integer():
+        raise ValueError(token)
+    return int(value)
 
 
 def _iso(match: re.Match) -> str | None:
@@ -112,7 +109,7 @@ def _iso(match: re.Match) -> str | None:
         return None
     out = f"{year:04d}-{month:02d}-{day:02d}"
     if match["H"]:
-        out += f"T{int(match['H']):02d}:{int(match['M'].translate(_DIGITS)):02d}"
+        out += f"T{int(digits(match['H'])):02d}:{int(digits(match['M'])):02d}"
     return out
 
 
@@ -203,7 +200,7 @@ def _about_title(title: str) -> dict:
 
 
 def _year(token: str) -> int | None:
-    year = int(token.translate(_DIGITS))
+    year = int(digits(token))
     return year if 2000 <= year <= 2100 else None
 
 

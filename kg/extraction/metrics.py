@@ -204,7 +204,7 @@ def extract_metrics(text: str, items: list[Item]) -> tuple[list[Metric], list[Ch
             change_of=ids.get(id(q.change_of)) if q.change_of else None,
             derived=q.derived_from is not None,
             derived_from=ids.get(id(q.derived_from)) if q.derived_from else None,
-            clause=clauses[q.clause],
+            clause=clauses[q.clause], reading=q.reading, reading_why=q.reading_why or None,
         ))
     return metrics, _checks(quantities, ordered, ids, lex)
 

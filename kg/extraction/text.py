@@ -29,7 +29,7 @@ import bisect
 import re
 
 __all__ = ["SENTENCE_MARKS", "SEMICOLONS", "COLONS", "COMMAS", "CLAUSE_MARKS", "WHITE_SPACE",
-           "CN_DIGITS", "CN_NUMERAL_CHARS", "NUMERAL_CHARS",
+           "CN_DIGITS", "CN_NUMERAL_CHARS", "NUMERAL_CHARS", "sentence_around",
            "fold", "fold_key", "digits", "numeral", "clause_ends", "sentence_ends", "is_cjk", "pieces", "Layout"]
 
 SENTENCE_MARKS = "。！？!?\r\n"
@@ -94,6 +94,21 @@ def numeral(raw: str) -> float | None:
         return float(cn2an.cn2an(raw, "smart"))
     except (ValueError, KeyError, IndexError):
         return None
+
+
+def sentence_around(text: str, start: int, end: int, limit: int = 160) -> tuple[int, str]:
+    """The sentence of ``text`` holding ``[start, end)``: (where it starts, its text), ending at a
+    sentence mark or a semicolon, with at most ``limit`` characters on either side of the span.
+
+    >>> sentence_around("一是甲。二是乙丙；三是丁。", 7, 8)
+    (4, '二是乙丙；')
+    """
+    marks = SENTENCE_MARKS + SEMICOLONS
+    left = max((text.rfind(mark, 0, start) for mark in marks), default=-1) + 1
+    ends = [i for mark in marks if (i := text.find(mark, max(start, end - 1))) != -1]
+    right = min(ends) + 1 if ends else len(text)
+    left, right = max(left, start - limit), max(min(right, end + limit), end)
+    return left, text[left:right].rstrip("\r\n")
 
 
 def clause_ends(text: str) -> list[int]:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg.extraction.text import sentence_around
 from kg.rdf.load import load_store
 from kg.rdf.namespaces import DCTERMS, FZ, OA, PREFIXES, QB, RDF, RDFS, SKOS, XSD
 from kg.resources import ontology_file
@@ -69,7 +70,6 @@ _INT_TYPES = {str(XSD[t]) for t in ("integer", "int", "long", "short", "nonNegat
 _FLOAT_TYPES = {str(XSD[t]) for t in ("decimal", "double", "float")}
 # Keys networkx's GEXF writer treats as structure (node id, time spells, parent, drawing).
 _RESERVED = {"id", "start", "end", "pid", "viz", "key"}
-_SENTENCE_END = "。！？!?；;\n"
 _CONTEXT_LIMIT = 200  # characters of sentence kept on each side of a span
 _LAYOUT_BUDGET = 6e7  # pair interactions (about 3 s); larger graphs get fewer layout iterations
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -185,16 +185,6 @@ def _type_colour(name: str) -> str:
     return "#" + "".join(f"{64 + b % 128:02x}" for b in digest[:3])
 
 
-def _sentence(text: str, start: int, end: int) -> tuple[int, str]:
-    """The sentence(s) of ``text`` holding ``[start, end)``: (offset, text), at most _CONTEXT_LIMIT around."""
-    left = max(text.rfind(mark, 0, start) for mark in _SENTENCE_END) + 1
-    ends = [i for mark in _SENTENCE_END if (i := text.find(mark, max(start, end - 1))) != -1]
-    right = min(ends) + 1 if ends else len(text)
-    left = max(left, start - _CONTEXT_LIMIT)
-    right = max(min(right, end + _CONTEXT_LIMIT), end)
-    return left, text[left:right].rstrip("\n")
-
-
 def property_graph(graph_path: str | Path) -> nx.MultiDiGraph:
     """The property-graph view of a built graph (see the module docstring), sanitised and laid out.
 
@@ -298,7 +288,7 @@ def _node_attributes(st: _Statements, subject: str, types: list[str]) -> dict:
         attrs.update(span_start=start, span_end=end, span_text=exact, spans=spans, mention_count=len(spans))
         source = st.texts.get(report, "")
         if source and source[start:end] == exact:
-            attrs["sentence_start"], attrs["sentence"] = _sentence(source, start, end)
+            attrs["sentence_start"], attrs["sentence"] = sentence_around(source, start, end, _CONTEXT_LIMIT)
     return attrs
 
 
