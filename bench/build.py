@@ -59,16 +59,18 @@ def main() -> None:
     # (the segmentation above all): each run starts as on a report never seen.
     text_caches = (word_spans, iri_part)
 
-    spool = out / "spool"
-    spool.mkdir()
+    runs = iter(range(10**9))
 
     def warm_build() -> None:
         for text_cache in text_caches:
             text_cache.cache_clear()
-        # What `kg build` does for each report: extract, serialise (in the worker), then write
-        # graph.nq, graph.trig and graph.ttl from the pieces (in the parent).
-        outcome = process_report(report_contents, args.report, DEFAULT_BASE, spool)
-        assemble_graph_files(out, [{kind: Piece.whole(outcome.files[kind]) for kind in ("nq", "trig", "ttl")}])
+        # What `kg build` does for each report: extract, serialise and spool (in the worker), then
+        # write graph.nq, graph.trig and graph.ttl from the pieces (in the parent). Each run writes
+        # new files, as a build does: overwriting the last run's would time the freeing of its pages.
+        folder = out / str(next(runs))
+        (folder / "spool").mkdir(parents=True)
+        outcome = process_report(report_contents, args.report, DEFAULT_BASE, folder / "spool")
+        assemble_graph_files(folder, [{kind: Piece.whole(outcome.files[kind]) for kind in ("nq", "trig", "ttl")}])
 
     try:
         warm_build()

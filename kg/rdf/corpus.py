@@ -26,11 +26,20 @@ from kg.rdf.triples import division_iri, indicator_dataset_iri, shared_iri
 __all__ = ["corpus_ntriples", "corpus_graph_iri", "CORPUS_GRAPH"]
 
 CORPUS_GRAPH = CORPUS_PATH + "graph"
-_SCHEMES = {"mechanism": FZ.MechanismScheme, "activity": FZ.ActivityScheme}
+_SCHEMES = {"mechanism": str(FZ.MechanismScheme), "activity": str(FZ.ActivityScheme)}
 
 
 def corpus_graph_iri(base: str) -> str:
     return base + CORPUS_GRAPH
+
+
+# IRIs as text, looked up once: a closed namespace's attribute access is slow enough to show per report.
+_TYPE, _LABEL, _PREF_LABEL, _IN_SCHEME, _BROADER, _NOTATION, _DEFINITION, _TOP_CONCEPT_OF, _TITLE, _CONCEPT = (
+    str(term) for term in (RDF.type, RDFS.label, SKOS.prefLabel, SKOS.inScheme, SKOS.broader, SKOS.notation,
+                           SKOS.definition, SKOS.topConceptOf, DCTERMS.title, SKOS.Concept))
+_FZ = {name: str(FZ[name]) for name in (
+    "Body", "Division", "DivisionScheme", "Document", "Indicator", "IndicatorScheme", "adminLevel", "division",
+    "divisionCode", "implements", "indicatorStructure", "indicatorUnit")}
 
 
 def _lit(value: str, lang: str | None = None) -> str:
@@ -56,16 +65,16 @@ def _divisions(out: _Lines, codes: Iterable[str]) -> None:
     for code in sorted(set(codes)):
         for row in table.chain(code):
             node = division_iri(row.code)
-            out.add(node, str(RDF.type), f"<{FZ.Division}>")
-            out.add(node, str(SKOS.inScheme), f"<{FZ.DivisionScheme}>")
-            out.add(node, str(SKOS.prefLabel), _lit(row.name, "zh"))
-            out.add(node, str(RDFS.label), _lit(row.name, "zh"))
-            out.add(node, str(FZ.divisionCode), _lit(row.code))
-            out.add(node, str(FZ.adminLevel), _lit(row.level))
+            out.add(node, _TYPE, f"<{_FZ['Division']}>")
+            out.add(node, _IN_SCHEME, f"<{_FZ['DivisionScheme']}>")
+            out.add(node, _PREF_LABEL, _lit(row.name, "zh"))
+            out.add(node, _LABEL, _lit(row.name, "zh"))
+            out.add(node, _FZ["divisionCode"], _lit(row.code))
+            out.add(node, _FZ["adminLevel"], _lit(row.level))
             if row.parent:
-                out.add(node, str(SKOS.broader), f"<{division_iri(row.parent)}>")
+                out.add(node, _BROADER, f"<{division_iri(row.parent)}>")
             else:
-                out.add(node, str(SKOS.topConceptOf), f"<{FZ.DivisionScheme}>")
+                out.add(node, _TOP_CONCEPT_OF, f"<{_FZ['DivisionScheme']}>")
 
 
 def _shared(out: _Lines, base: str, entity: dict, codes: set[str]) -> None:
@@ -77,24 +86,24 @@ def _shared(out: _Lines, base: str, entity: dict, codes: set[str]) -> None:
     if kind == "body":
         code = key.split("/", 2)[1]
         codes.add(code)
-        out.add(node, str(RDF.type), f"<{FZ.Body}>")
-        out.add(node, str(FZ.division), f"<{division_iri(code)}>")
+        out.add(node, _TYPE, f"<{_FZ['Body']}>")
+        out.add(node, _FZ["division"], f"<{division_iri(code)}>")
     elif kind == "document":
-        out.add(node, str(RDF.type), f"<{FZ.Document}>")
-        out.add(node, str(DCTERMS.title), _lit(name, "zh"))
+        out.add(node, _TYPE, f"<{_FZ['Document']}>")
+        out.add(node, _TITLE, _lit(name, "zh"))
         from kg.identity.names import inner_titles
 
         for inner in inner_titles("《" + entity["label"] + "》"):
-            out.add(node, str(FZ.implements), f"<{shared_iri(base, document_key(inner))}>")
+            out.add(node, _FZ["implements"], f"<{shared_iri(base, document_key(inner))}>")
             _shared(out, base, {"shared_key": document_key(inner), "label": inner}, codes)
     elif kind in _SCHEMES:
-        out.add(node, str(RDF.type), f"<{SKOS.Concept}>")
-        out.add(node, str(SKOS.inScheme), f"<{_SCHEMES[kind]}>")
+        out.add(node, _TYPE, f"<{_CONCEPT}>")
+        out.add(node, _IN_SCHEME, f"<{_SCHEMES[kind]}>")
     elif kind == "division":
         codes.add(key.split("/", 1)[1])
         return
-    out.add(node, str(SKOS.prefLabel), _lit(name, "zh"))
-    out.add(node, str(RDFS.label), _lit(name, "zh"))
+    out.add(node, _PREF_LABEL, _lit(name, "zh"))
+    out.add(node, _LABEL, _lit(name, "zh"))
 
 
 def _indicators(out: _Lines, used: set[str]) -> None:
@@ -107,23 +116,23 @@ def _indicators(out: _Lines, used: set[str]) -> None:
         if indicator is None:
             continue
         node = indicator.iri
-        out.add(node, str(RDF.type), f"<{FZ.Indicator}>")
-        out.add(node, str(RDF.type), f"<{SKOS.Concept}>")
-        out.add(node, str(SKOS.inScheme), f"<{FZ.IndicatorScheme}>")
-        out.add(node, str(SKOS.notation), _lit(indicator.id))
-        out.add(node, str(SKOS.prefLabel), _lit(indicator.label, "zh"))
-        out.add(node, str(SKOS.prefLabel), _lit(indicator.label_en, "en"))
-        out.add(node, str(RDFS.label), _lit(indicator.label, "zh"))
-        out.add(node, str(SKOS.definition), _lit(indicator.definition, "zh"))
-        out.add(node, str(SKOS.definition), _lit(indicator.definition_en, "en"))
-        out.add(node, str(FZ.indicatorUnit), f"<{indicator.unit}>")
-        out.add(node, str(SKOS.broader), f"<{indicator.matter}>")
+        out.add(node, _TYPE, f"<{_FZ['Indicator']}>")
+        out.add(node, _TYPE, f"<{_CONCEPT}>")
+        out.add(node, _IN_SCHEME, f"<{_FZ['IndicatorScheme']}>")
+        out.add(node, _NOTATION, _lit(indicator.id))
+        out.add(node, _PREF_LABEL, _lit(indicator.label, "zh"))
+        out.add(node, _PREF_LABEL, _lit(indicator.label_en, "en"))
+        out.add(node, _LABEL, _lit(indicator.label, "zh"))
+        out.add(node, _DEFINITION, _lit(indicator.definition, "zh"))
+        out.add(node, _DEFINITION, _lit(indicator.definition_en, "en"))
+        out.add(node, _FZ["indicatorUnit"], f"<{indicator.unit}>")
+        out.add(node, _BROADER, f"<{indicator.matter}>")
         matters.add(indicator.matter)
     for matter in sorted(matters):
         notation = matter.removeprefix(str(INDICATOR))
-        out.add(matter, str(RDF.type), f"<{SKOS.Concept}>")
-        out.add(matter, str(SKOS.inScheme), f"<{FZ.IndicatorScheme}>")
-        out.add(matter, str(SKOS.notation), _lit(notation))
+        out.add(matter, _TYPE, f"<{_CONCEPT}>")
+        out.add(matter, _IN_SCHEME, f"<{_FZ['IndicatorScheme']}>")
+        out.add(matter, _NOTATION, _lit(notation))
 
 
 def corpus_ntriples(extraction_jsons: Iterable[dict], base: str) -> str:
@@ -145,6 +154,6 @@ def corpus_ntriples(extraction_jsons: Iterable[dict], base: str) -> str:
     _indicators(out, used)
     if used:
         dataset = indicator_dataset_iri(base)
-        out.add(dataset, str(RDF.type), "<http://purl.org/linked-data/cube#DataSet>")
-        out.add(dataset, "http://purl.org/linked-data/cube#structure", f"<{FZ.indicatorStructure}>")
+        out.add(dataset, _TYPE, "<http://purl.org/linked-data/cube#DataSet>")
+        out.add(dataset, "http://purl.org/linked-data/cube#structure", f"<{_FZ['indicatorStructure']}>")
     return out.text()

@@ -34,7 +34,9 @@ _GAP_LABEL = {
     "plans_without_problem": "plan-without-problem",
     "groups_without_plan": "group-without-plan",
 }
-_QUOTE_CONTEXT = 8  # characters of oa:prefix / oa:suffix, enough to disambiguate repeats
+# No oa:prefix/oa:suffix on the quote selectors: the position selector already says which
+# occurrence is meant and the report's whole text is in the graph, while the two would add a
+# twelfth of every report's statements (and of the store's load time) for nothing.
 
 
 @lru_cache(maxsize=1 << 16)
@@ -166,9 +168,11 @@ def _decimal(value: float) -> str:
     lexical = format(Decimal(repr(float(value))), "f")
     if "." in lexical:
         lexical = lexical.rstrip("0").rstrip(".") or "0"
-    return _typed(lexical, XSD.decimal)
+    return _typed(lexical, _XSD_DECIMAL)
 
 
+_XSD_DECIMAL = str(XSD.decimal)
+_TRUE, _FALSE = (f'"{value}"^^<{XSD.boolean}>' for value in ("true", "false"))
 _INTEGER = f"^^<{XSD.integer}>"  # looked up once: a closed namespace's attribute access is slow
 
 
@@ -177,7 +181,7 @@ def _int(value: int) -> str:
 
 
 def _bool(value: bool) -> str:
-    return _typed("true" if value else "false", XSD.boolean)
+    return _TRUE if value else _FALSE
 
 
 class _Statements:
@@ -250,12 +254,6 @@ class _Builder:
                  f"{position} {OA_.end} {_int(span.end)} .\n"
                  f"{quoted} {RDF_.type} {OA_.TextQuoteSelector} .\n"
                  f"{quoted} {OA_.exact} {_text(span.text)} .\n")
-        prefix = text[max(0, span.start - _QUOTE_CONTEXT):span.start]
-        suffix = text[span.end:span.end + _QUOTE_CONTEXT]
-        if prefix:
-            lines += f"{quoted} {OA_.prefix} {_text(prefix)} .\n"
-        if suffix:
-            lines += f"{quoted} {OA_.suffix} {_text(suffix)} .\n"
         self.out.add_block(lines)
 
     def build(self) -> _Statements:
