@@ -70,7 +70,7 @@ def main() -> None:
         folder = out / str(next(runs))
         (folder / "spool").mkdir(parents=True)
         outcome = process_report(report_contents, args.report, DEFAULT_BASE, folder / "spool")
-        assemble_graph_files(folder, [{kind: Piece.whole(outcome.files[kind]) for kind in ("nq", "trig", "ttl")}])
+        assemble_graph_files(folder, [{kind: Piece.whole(outcome.files[kind]) for kind in ("nq", "trig")}])
 
     try:
         warm_build()

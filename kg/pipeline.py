@@ -151,12 +151,12 @@ def build(
             if not result.built and not (result.reused and not result.failed):
                 stage.cancel()  # nothing new could be built: the previous output stays as it was
                 return result
+            many = len(result.reports) > EXPORT_REPORT_LIMIT
             _corpus_outputs(generation)  # 3. across reports: corpus.json, corpus.html, indicators, corpus graph
-            generation.write_graph_files()  # 4. graph.nq, graph.trig, graph.ttl, the store, the manifest
+            generation.write_graph_files(union=not many or bool(exports))  # 4. graph files, store, manifest
         finally:
             generation.close()
         copy_ontology(stage.path)
-        many = len(result.reports) > EXPORT_REPORT_LIMIT
         _decide_exports(result, stage.out, many, analyse, exports)
         _analyse_and_export(stage.path, analyse=not many if analyse is None else analyse,  # 5. analyse, export
                             exports=not many if exports is None else exports)
@@ -208,6 +208,7 @@ def report_contents(path: Path, base: str) -> tuple[str, str, list[str], dict[st
     """
     import json
 
+    from kg.compare.summary import report_card
     from kg.outputs.indicators import indicator_rows, rows_csv
     from kg.rdf.corpus import corpus_ntriples
     from kg.rdf.files import report_serialisations
@@ -228,6 +229,7 @@ def report_contents(path: Path, base: str) -> tuple[str, str, list[str], dict[st
     contents["json"] = (json.dumps(contract, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
     contents["csv"] = rows_csv(indicator_rows([contract])).encode("utf-8")
     contents["corpus"] = corpus_ntriples([contract], base).encode("utf-8")
+    contents["card"] = json.dumps(report_card(contract), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return meta.id, meta.sha256, list(extraction.warnings), contents
 
 
@@ -250,8 +252,9 @@ def _warn_skipped(result: BuildResult, skipped: list[Path], suffixes: tuple[str,
 def _decide_exports(result: BuildResult, out: Path, many: bool, analyse: bool | None, exports: bool | None) -> None:
     if many and exports is None:
         result.warnings.append(
-            f"{len(result.reports)} reports: visualiser exports and viewer not written above {EXPORT_REPORT_LIMIT} "
-            f"reports (run `kg export {out} --to FORMAT`, or build with --exports)")
+            f"{len(result.reports)} reports: visualiser exports, viewer and graph.ttl not written above "
+            f"{EXPORT_REPORT_LIMIT} reports (graph.nq, graph.trig and the store hold the graph; run "
+            f"`kg export {out} --to FORMAT`, or build with --exports)")
     if many and analyse is None:
         result.warnings.append(
             f"{len(result.reports)} reports: per-report analysis not written above {EXPORT_REPORT_LIMIT} reports "
@@ -263,7 +266,7 @@ def _corpus_outputs(generation) -> None:
     import json
     from functools import partial
 
-    from kg.compare.summary import corpus_summary, write_corpus_json
+    from kg.compare.summary import summarise, write_corpus_json
     from kg.outputs.dashboard import write_dashboard
     from kg.outputs.indicators import assemble_indicators
     from kg.rdf.comparisons import comparisons_ntriples
@@ -272,10 +275,11 @@ def _corpus_outputs(generation) -> None:
     from kg.rdf.triples import shared_iri
 
     base = generation.base
-    extractions = [json.loads(path.read_bytes()) for path in generation.extraction_files()]
-    summary = corpus_summary(extractions, shared_iri=partial(shared_iri, base))
+    cards = [json.loads(path.read_bytes()) for path in generation.side_files("card")]
+    summary = summarise(cards, generation.load_extraction, shared_iri=partial(shared_iri, base),
+                        cache=generation.series_cache())
     write_corpus_json(summary, generation.path)
-    write_dashboard(summary, extractions, generation.path)
+    write_dashboard(summary, generation.load_extraction, generation.path)
     assemble_indicators(generation.side_files("csv"), generation.path)
     lines = set(comparisons_ntriples(summary, base).splitlines())
     for piece in generation.side_files("corpus"):  # each report's divisions and shared nodes, which recur

@@ -24,9 +24,10 @@ from kg.errors import KgError
 __all__ = ["extract_many", "process_report", "spool_outcome", "with_progress", "die_with_parent", "usable_cores",
            "Outcome", "Work", "KINDS"]
 
-# The files of one report in the spool: its extraction JSON, its graph in three serialisations, its rows
-# of indicators.csv, and its contribution to the corpus graph (N-Triples of divisions and shared nodes).
-KINDS = ("json", "nq", "trig", "ttl", "csv", "corpus")
+# The files of one report in the spool: its extraction JSON, its graph as N-Quads and as a TriG block,
+# its rows of indicators.csv, its contribution to the corpus graph (N-Triples of divisions and shared nodes),
+# and its card for the corpus summary.
+KINDS = ("json", "nq", "trig", "csv", "corpus", "card")
 
 
 @dataclass

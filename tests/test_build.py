@@ -31,7 +31,7 @@ def test_a_build_writes_the_graph_the_ontology_the_analysis_and_the_exports(tmp_
         assert (tmp_path / name).is_file(), name
     leftovers = [str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.name.startswith(".")]
     assert leftovers == [".kg"]  # the spool and every temporary file are gone
-    assert sorted(p.name for p in (tmp_path / ".kg").iterdir()) == ["manifest.json", "reports"]
+    assert sorted(p.name for p in (tmp_path / ".kg").iterdir()) == ["manifest.json", "reports", "series"]
     assert (tmp_path / "store" / "CURRENT").is_file()  # the on-disk store
 
 
@@ -421,3 +421,27 @@ def test_a_report_whose_id_would_clash_with_the_shared_nodes_is_refused(tmp_path
     result = kg.pipeline.build([corpus, ONE_REPORT], tmp_path / "out", analyse=False, exports=False)
     assert result.built == ["structure-c-district"]
     assert len(result.failed) == 1 and "kept for the corpus graph" in result.failed[0]
+
+
+def test_a_rebuild_compares_again_only_the_series_that_changed(tmp_path, monkeypatch):
+    """Series results are kept by their members' fingerprint: an unchanged series is not compared again."""
+    import kg.compare.summary
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for path in sorted((FIXTURES / "comparisons").glob("*.txt")):
+        (folder / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "out"
+    first = kg.pipeline.build([folder], out, analyse=False, exports=False)
+    before = (out / "corpus.json").read_bytes()
+    compared = []
+    real = kg.compare.summary.series_results
+    monkeypatch.setattr(kg.compare.summary, "series_results", lambda members: compared.append(
+        [m["report"]["id"] for m in members]) or real(members))
+    again = kg.pipeline.build([folder], out, analyse=False, exports=False)
+    assert again.reused == first.built and compared == []  # nothing changed: every series from the cache
+    assert (out / "corpus.json").read_bytes() == before
+    changed = folder / "deqing-2023.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("。", "。 ", 1), encoding="utf-8")
+    kg.pipeline.build([folder], out, analyse=False, exports=False)
+    assert compared == [["deqing-2022", "deqing-2023"]]

@@ -43,7 +43,7 @@ def test_parallel_build_equals_serial_build_byte_for_byte(corpus, tmp_path):
     assert _files(tmp_path / "serial") == _files(tmp_path / "parallel")
     out = tmp_path / "parallel"
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".kg"]
-    assert sorted(p.name for p in (out / ".kg").iterdir()) == ["manifest.json", "reports"]  # the spool is gone
+    assert sorted(p.name for p in (out / ".kg").iterdir()) == ["manifest.json", "reports", "series"]  # no spool
     assert sorted(p.name for p in (out / "extractions").iterdir()) == [
         "query-a-county.json", "query-b-city.json", "query-c-ascii.json"]
 
@@ -83,4 +83,4 @@ def test_extract_many_spools_to_files_in_order(corpus, tmp_path):
     first_line = outcome.files["nq"].read_text(encoding="utf-8").split("\n", 1)[0]
     assert outcome.report_id == "query-a-county" and first_line.startswith(f"<{DEFAULT_BASE}query-a-county>")
     assert first_line.endswith(f" <{DEFAULT_BASE}query-a-county/graph> .")
-    assert sorted(outcome.files) == ["corpus", "csv", "json", "nq", "trig", "ttl"] and outcome.files["json"].is_file()
+    assert sorted(outcome.files) == ["card", "corpus", "csv", "json", "nq", "trig"] and outcome.files["json"].is_file()

@@ -33,8 +33,8 @@ from kg.compare.similarity import SeriesIdf, item_features
 from kg.compare.timeliness import days_after_deadline, report_level
 from kg.compare.yoy import yoy_checks
 
-__all__ = ["corpus_summary", "series_results", "series_fingerprint", "report_entry", "write_corpus_json",
-           "SUMMARY_KEYS"]
+__all__ = ["corpus_summary", "summarise", "report_card", "series_results", "series_fingerprint", "report_entry",
+           "write_corpus_json", "SUMMARY_KEYS"]
 
 SUMMARY_KEYS = ("reports", "series", "yoy_checks", "recurring_problems", "follow_through", "shared_entities")
 _RULE_FILES = ("supervision-2019.json", "comparisons.json")
@@ -90,17 +90,26 @@ def series_fingerprint(members: list[dict]) -> str:
     return digest.hexdigest()
 
 
-def _shared_entities(extractions: list[dict], iri) -> list[dict]:
+def report_card(extraction: dict) -> dict:
+    """What the summary needs of one report besides its comparisons: its ``report``, its row, its shared entities.
+
+    A build makes each report's card where it extracts it, so that the corpus
+    summary reads a few hundred bytes a report and loads whole extractions only
+    one series at a time, for the comparisons.
+    """
+    return {"report": extraction["report"], "entry": report_entry(extraction),
+            "shared": [[e["shared_key"], e["type"], e["label"]] for e in extraction.get("entities", [])
+                       if e.get("shared_key")]}
+
+
+def _shared_entities(cards: list[dict], iri) -> list[dict]:
     """Entities that identity resolution keyed across reports and that appear in more than one."""
     found: dict[str, dict] = {}
-    for extraction in extractions:
-        report_id = extraction["report"]["id"]
-        for entity in extraction.get("entities", []):
-            key = entity.get("shared_key")
-            if not key:
-                continue
-            row = found.setdefault(key, {"iri": iri(key) if iri else key, "key": key, "type": entity["type"],
-                                         "label": entity["label"], "reports": set()})
+    for card in cards:
+        report_id = card["report"]["id"]
+        for key, kind, label in card["shared"]:
+            row = found.setdefault(key, {"iri": iri(key) if iri else key, "key": key, "type": kind,
+                                         "label": label, "reports": set()})
             row["reports"].add(report_id)
     return [{**row, "reports": sorted(row["reports"])} for key, row in sorted(found.items())
             if len(row["reports"]) > 1]
@@ -116,24 +125,41 @@ def corpus_summary(extractions: list[dict], *, shared_iri=None) -> dict:
     ``shared_iri(key)`` gives a shared entity's IRI (``functools.partial(kg.rdf.triples.shared_iri,
     base)`` in a build); without it ``iri`` is the shared key itself (relative to the base's corpus path).
     """
-    extractions = sorted(extractions, key=lambda x: x["report"]["id"])
+    by_id = {x["report"]["id"]: x for x in extractions}
+    return summarise([report_card(x) for x in extractions], by_id.__getitem__, shared_iri=shared_iri)
+
+
+def summarise(cards: list[dict], load, *, shared_iri=None, cache=None) -> dict:
+    """The ``corpus.json`` object from the reports' cards (:func:`report_card`).
+
+    ``load(report_id)`` gives a report's extraction JSON; it is called for one
+    series at a time, so memory holds one series, never the corpus. ``cache``
+    (``get(fingerprint)``, ``put(fingerprint, results)``) keeps each series'
+    results under :func:`series_fingerprint`: an unchanged series is not compared again.
+    """
+    cards = sorted(cards, key=lambda c: c["report"]["id"])
     series_out, yoy, follow, recurring = [], [], [], []
-    for series in group_series(extractions):
+    for series in group_series(cards):
         members = series["members"]
         series_out.append({"jurisdiction": series["jurisdiction"], "division_code": series["division_code"],
                            "department": series["department"],
                            "reports": [m["report"]["id"] for m in members]})
-        results = series_results(members)
+        fingerprint = series_fingerprint(members)
+        results = cache.get(fingerprint) if cache is not None else None
+        if results is None:
+            results = series_results([load(m["report"]["id"]) for m in members])
+            if cache is not None:
+                cache.put(fingerprint, results)
         yoy.extend(results["yoy_checks"])
         follow.extend(results["follow_through"])
         recurring.extend(results["recurring_problems"])
     return {
-        "reports": [report_entry(x) for x in extractions],
+        "reports": [card["entry"] for card in cards],
         "series": series_out,
         "yoy_checks": _ordered(yoy, "later"),
         "recurring_problems": _ordered(recurring, "earlier"),
         "follow_through": _ordered(follow, "plan"),
-        "shared_entities": _shared_entities(extractions, shared_iri),
+        "shared_entities": _shared_entities(cards, shared_iri),
     }
 
 

@@ -51,14 +51,25 @@ _PART_LABELS = {"measures": "举措和成效", "problems": "不足和原因", "f
 
 
 class _Sources:
-    """Passages by key, and the cells (title, passage keys, note) the page opens on a click."""
+    """Passages by key, and the cells (title, passage keys, note) the page opens on a click.
 
-    def __init__(self, extractions: list[dict]) -> None:
-        self.extractions = {x["report"]["id"]: x for x in extractions}
+    The page is made one series at a time (:meth:`focus`): only that series'
+    extractions are in memory, and every passage the page needs of a report is
+    taken while its series is in focus.
+    """
+
+    def __init__(self, load) -> None:
+        self._load = load
+        self.extractions: dict[str, dict] = {}
         self._passages: dict[str, Passages] = {}
         self.passages: dict[str, dict] = {}
         self.titles: dict[str, str] = {}  # report id → title, once, for the passages' captions
         self.cells: list[dict] = []
+
+    def focus(self, report_ids: list[str]) -> None:
+        """Hold the extractions of these reports (and no others)."""
+        self.extractions = {rid: self.extractions.get(rid) or self._load(rid) for rid in report_ids}
+        self._passages = {rid: p for rid, p in self._passages.items() if rid in self.extractions}
 
     def _of(self, report: str) -> Passages | None:
         if report not in self._passages and report in self.extractions:
@@ -92,29 +103,27 @@ def _series_label(series: dict) -> str:
     return place
 
 
-def _report_rows(summary: dict, src: _Sources) -> list[dict]:
-    rows = []
-    for entry in summary["reports"]:
-        rid = entry["id"]
-        extraction = src.extractions.get(rid, {"report": {"id": rid}})
-        deadline = publication_deadline(extraction["report"])
-        days = entry["days_after_deadline"]
-        timing = (f"发布 published {entry['published'] or '—'}; 截止 deadline {deadline or '—'}"
-                  + (f"; 逾期 {days} 天 days late" if (days or 0) > 0 else ""))
-        evidence = _part_keys(extraction, src)
-        cells = {
-            "jurisdiction": src.cell(entry.get("title") or rid, [], f"{entry.get('file')}"),
-            "published": src.cell("发布日期 Published", [], timing, rule=True),
-            "parts": {part: src.cell(f"{_PART_LABELS[part]} ({part})", [evidence[part]] if evidence[part] else [],
-                                     None if evidence[part] else "未找到 not found: no heading and no text for it")
-                      for part in PARTS},
-            "counts": {kind: _count_cell(src, extraction, kind, listed=len(summary["reports"]) <= ITEM_LIST_REPORT_LIMIT)
-                       for kind in ("measures", "problems", "plans", "metrics")},
-        }
-        rows.append({**{k: entry.get(k) for k in ("id", "title", "jurisdiction", "department", "level", "province",
-                                                  "year", "published", "days_after_deadline", "parts", "counts")},
-                     "cells": cells})
-    return rows
+def _report_row(entry: dict, src: _Sources, listed: bool) -> dict:
+    """A report's row of the table: its cells open its title, dates, parts and counts (its series in focus)."""
+    rid = entry["id"]
+    extraction = src.extractions.get(rid) or {"report": {"id": rid}}
+    deadline = publication_deadline(extraction["report"])
+    days = entry["days_after_deadline"]
+    timing = (f"发布 published {entry['published'] or '—'}; 截止 deadline {deadline or '—'}"
+              + (f"; 逾期 {days} 天 days late" if (days or 0) > 0 else ""))
+    evidence = _part_keys(extraction, src)
+    cells = {
+        "jurisdiction": src.cell(entry.get("title") or rid, [], f"{entry.get('file')}"),
+        "published": src.cell("发布日期 Published", [], timing, rule=True),
+        "parts": {part: src.cell(f"{_PART_LABELS[part]} ({part})", [evidence[part]] if evidence[part] else [],
+                                 None if evidence[part] else "未找到 not found: no heading and no text for it")
+                  for part in PARTS},
+        "counts": {kind: _count_cell(src, extraction, kind, listed=listed)
+                   for kind in ("measures", "problems", "plans", "metrics")},
+    }
+    return {**{k: entry.get(k) for k in ("id", "title", "jurisdiction", "department", "level", "province",
+                                         "year", "published", "days_after_deadline", "parts", "counts")},
+            "cells": cells}
 
 
 def _count_cell(src: _Sources, extraction: dict, kind: str, *, listed: bool) -> int | None:
@@ -144,41 +153,40 @@ def _part_keys(extraction: dict, src: _Sources) -> dict[str, str | None]:
     return out
 
 
-def _matrix(summary: dict, src: _Sources) -> dict:
-    """Indicator blocks: for each (indicator or subject, unit, period), divisions × years."""
-    status_of = {(row["later_value"]["report"], row["later_value"]["metric"]): row["status"]
-                 for row in summary["yoy_checks"]}
-    blocks: dict[tuple, dict] = {}
-    years: set[int] = set()
-    for series in summary["series"]:
-        label = _series_label(series)
-        stated: dict[tuple, dict[int, dict]] = {}
-        for rid in series["reports"]:
-            extraction = src.extractions.get(rid)
-            year = extraction and extraction["report"].get("year")
-            if not isinstance(year, int):
+def _matrix_rows(series: dict, src: _Sources, status_of: dict, blocks: dict[tuple, dict], years: set[int]) -> None:
+    """One series' rows of the indicator blocks: for each (indicator or subject, unit, period), its years."""
+    label = _series_label(series)
+    stated: dict[tuple, dict[int, dict]] = {}
+    for rid in series["reports"]:
+        extraction = src.extractions.get(rid)
+        year = extraction and extraction["report"].get("year")
+        if not isinstance(year, int):
+            continue
+        places = [extraction["report"].get("jurisdiction") or ""]
+        for metric in extraction["metrics"]:
+            if metric.get("derived") or metric.get("kind") in ("change", "previous"):
                 continue
-            places = [extraction["report"].get("jurisdiction") or ""]
-            for metric in extraction["metrics"]:
-                if metric.get("derived") or metric.get("kind") in ("change", "previous"):
-                    continue
-                what = (("indicator", metric["indicator"]) if metric.get("indicator")
-                        else ("subject", subject_key(metric.get("subject", ""), places)))
-                key = (what, metric["unit"], period_key(metric.get("period")))
-                stated.setdefault(key, {}).setdefault(year, {**metric, "report": rid})
-        for key, by_year in stated.items():
-            if len(by_year) < 2 and key[0][0] != "indicator":
-                continue  # a figure of one year only is no row of a matrix, unless it is a comparable indicator
-            years.update(by_year)
-            first = next(iter(by_year.values()))
-            block = blocks.setdefault(key, {"label": _indicator_label(first.get("indicator"))
-                                            or first.get("subject") or key[0][1],
-                                            "indicator": first.get("indicator"), "unit": key[1], "period": key[2],
-                                            "rows": []})
-            block["rows"].append({"series": label, "cells": [
-                {"year": year, "value": m["value"], "text": m["text"], "status": status_of.get((m["report"], m["id"])),
-                 "cell": src.cell(f"{label} {year}: {block['label']}", [src.key(m["report"], "metric", m["id"])])}
-                for year, m in sorted(by_year.items())]})
+            what = (("indicator", metric["indicator"]) if metric.get("indicator")
+                    else ("subject", subject_key(metric.get("subject", ""), places)))
+            key = (what, metric["unit"], period_key(metric.get("period")))
+            stated.setdefault(key, {}).setdefault(year, {**metric, "report": rid})
+    for key, by_year in stated.items():
+        if len(by_year) < 2 and key[0][0] != "indicator":
+            continue  # a figure of one year only is no row of a matrix, unless it is a comparable indicator
+        years.update(by_year)
+        first = next(iter(by_year.values()))
+        block = blocks.setdefault(key, {"label": _indicator_label(first.get("indicator"))
+                                        or first.get("subject") or key[0][1],
+                                        "indicator": first.get("indicator"), "unit": key[1], "period": key[2],
+                                        "rows": []})
+        block["rows"].append({"series": label, "cells": [
+            {"year": year, "value": m["value"], "text": m["text"], "status": status_of.get((m["report"], m["id"])),
+             "cell": src.cell(f"{label} {year}: {block['label']}", [src.key(m["report"], "metric", m["id"])])}
+            for year, m in sorted(by_year.items())]})
+
+
+def _matrix(blocks: dict[tuple, dict], years: set[int]) -> dict:
+    """Indicator blocks: divisions × years, the blocks with most rows first, up to MAX_MATRIX_ROWS rows."""
     # A block of one figure compares nothing: at least two cells (two years, or two divisions).
     shown = [k for k in blocks if sum(len(row["cells"]) for row in blocks[k]["rows"]) >= 2]
     ordered = [blocks[k] for k in sorted(shown, key=lambda k: (-len(blocks[k]["rows"]), k))]
@@ -201,47 +209,41 @@ def _indicator_label(indicator: str | None) -> str | None:
     return found.label if found else None
 
 
-def _series(summary: dict, src: _Sources) -> list[dict]:
-    follow: dict[str, list] = {}
-    for row in summary["follow_through"]:
-        follow.setdefault(row["plan"]["report"], []).append(row)
-    recurring: dict[str, list] = {}
-    for row in summary["recurring_problems"]:
-        recurring.setdefault(row["earlier"]["report"], []).append(row)
-    out = []
-    for series in summary["series"]:
-        label = _series_label(series)
-        promises = [{
-            "report": row["plan"]["report"], "text": row["plan"].get("text", ""), "status": row["status"],
-            "cell": src.cell(f"{label}: 计划 plan", [src.key(row["plan"]["report"], "item", row["plan"]["plan"])]
-                             + [src.key(m["report"], "item", m["measure"]) for m in row["measures"]],
-                             None if row["measures"] else "下一年度报告中未见落实 no measure of the next report carries it out"),
-            "measures": [{"text": m.get("text", ""), "score": m["score"], "terms": m.get("terms", [])}
-                         for m in row["measures"]],
-        } for rid in series["reports"] for row in follow.get(rid, [])]
-        repeated = [{
-            "earlier": row["earlier"].get("text", ""), "later": row["later"].get("text", ""), "score": row["score"],
-            "terms": row.get("terms", []),
-            "cell": src.cell(f"{label}: 重复出现的问题 recurring problem",
-                             [src.key(row["earlier"]["report"], "item", row["earlier"]["problem"]),
-                              src.key(row["later"]["report"], "item", row["later"]["problem"])]),
-        } for rid in series["reports"] for row in recurring.get(rid, [])]
-        out.append({"label": label, "reports": series["reports"], "promises": promises, "recurring": repeated})
-    return out
+def _series_row(series: dict, src: _Sources, follow: dict[str, list], recurring: dict[str, list]) -> dict:
+    """A series' promises (kept or not) and recurring problems, each opening its sentences."""
+    label = _series_label(series)
+    promises = [{
+        "report": row["plan"]["report"], "text": row["plan"].get("text", ""), "status": row["status"],
+        "cell": src.cell(f"{label}: 计划 plan", [src.key(row["plan"]["report"], "item", row["plan"]["plan"])]
+                         + [src.key(m["report"], "item", m["measure"]) for m in row["measures"]],
+                         None if row["measures"] else "下一年度报告中未见落实 no measure of the next report carries it out"),
+        "measures": [{"text": m.get("text", ""), "score": m["score"], "terms": m.get("terms", [])}
+                     for m in row["measures"]],
+    } for rid in series["reports"] for row in follow.get(rid, [])]
+    repeated = [{
+        "earlier": row["earlier"].get("text", ""), "later": row["later"].get("text", ""), "score": row["score"],
+        "terms": row.get("terms", []),
+        "cell": src.cell(f"{label}: 重复出现的问题 recurring problem",
+                         [src.key(row["earlier"]["report"], "item", row["earlier"]["problem"]),
+                          src.key(row["later"]["report"], "item", row["later"]["problem"])]),
+    } for rid in series["reports"] for row in recurring.get(rid, [])]
+    return {"label": label, "reports": series["reports"], "promises": promises, "recurring": repeated}
 
 
-def _failed(summary: dict, src: _Sources) -> list[dict]:
+def _failed_yoy(row: dict, src: _Sources) -> dict:
+    """An inconsistent year-on-year check (its series in focus): the three figures it joins."""
+    text = (f"{row['later']['report']}: {row['later_value']['text']}，{row['later']['text']} → 上年应为 implied "
+            f"{round(row['implied_previous'], 2):g}，上年报告 stated {row['stated_previous']:g}")
+    keys = [src.key(row["later"]["report"], "metric", row["later_value"]["metric"]),
+            src.key(row["later"]["report"], "metric", row["later"]["metric"]),
+            src.key(row["earlier"]["report"], "metric", row["earlier"]["metric"])]
+    return {"kind": "yoy", "text": text, "cell": src.cell("同比核验不一致 inconsistent year on year", keys,
+                                                            row.get("reason"))}
+
+
+def _failed_entries(summary: dict, src: _Sources) -> list[dict]:
+    """Late reports and reports that lack a required part (from the summary alone)."""
     rows = []
-    for row in summary["yoy_checks"]:
-        if row["status"] != "inconsistent":
-            continue
-        text = (f"{row['later']['report']}: {row['later_value']['text']}，{row['later']['text']} → 上年应为 implied "
-                f"{round(row['implied_previous'], 2):g}，上年报告 stated {row['stated_previous']:g}")
-        keys = [src.key(row["later"]["report"], "metric", row["later_value"]["metric"]),
-                src.key(row["later"]["report"], "metric", row["later"]["metric"]),
-                src.key(row["earlier"]["report"], "metric", row["earlier"]["metric"])]
-        rows.append({"kind": "yoy", "text": text, "cell": src.cell("同比核验不一致 inconsistent year on year", keys,
-                                                                    row.get("reason"))})
     for entry in summary["reports"]:
         days = entry["days_after_deadline"]
         if (days or 0) > 0:
@@ -259,10 +261,48 @@ def _failed(summary: dict, src: _Sources) -> list[dict]:
     return rows
 
 
-def dashboard_data(summary: dict, extractions: list[dict]) -> dict:
-    """What the page needs, as one JSON-ready dict (cells and passages by key)."""
-    src = _Sources(extractions)
-    failed = _failed(summary, src)
+def _by_series(summary: dict) -> list[dict]:
+    """The summary's series, and one group more for the reports that belong to none."""
+    grouped = {rid for series in summary["series"] for rid in series["reports"]}
+    alone = [entry["id"] for entry in summary["reports"] if entry["id"] not in grouped]
+    return summary["series"] + ([{"jurisdiction": "", "department": "", "reports": alone, "alone": True}]
+                                if alone else [])
+
+
+def dashboard_data(summary: dict, extractions) -> dict:
+    """What the page needs, as one JSON-ready dict (cells and passages by key).
+
+    ``extractions`` is the list of extraction JSONs, or a function giving one
+    by report id (a build's, read from its files one series at a time).
+    """
+    load = extractions if callable(extractions) else {x["report"]["id"]: x for x in extractions}.__getitem__
+    src = _Sources(load)
+    listed = len(summary["reports"]) <= ITEM_LIST_REPORT_LIMIT
+    status_of = {(row["later_value"]["report"], row["later_value"]["metric"]): row["status"]
+                 for row in summary["yoy_checks"]}
+    follow: dict[str, list] = {}
+    for row in summary["follow_through"]:
+        follow.setdefault(row["plan"]["report"], []).append(row)
+    recurring: dict[str, list] = {}
+    for row in summary["recurring_problems"]:
+        recurring.setdefault(row["earlier"]["report"], []).append(row)
+    inconsistent: dict[str, list] = {}
+    for index, row in enumerate(summary["yoy_checks"]):
+        if row["status"] == "inconsistent":
+            inconsistent.setdefault(row["later"]["report"], []).append((index, row))
+    entries = {entry["id"]: entry for entry in summary["reports"]}
+    rows, blocks, years, series_rows, failed = {}, {}, set(), [], []
+    for series in _by_series(summary):
+        src.focus(series["reports"])
+        for rid in series["reports"]:
+            rows[rid] = _report_row(entries[rid], src, listed)
+        if series.get("alone"):
+            continue
+        _matrix_rows(series, src, status_of, blocks, years)
+        series_rows.append(_series_row(series, src, follow, recurring))
+        failed += [(index, _failed_yoy(row, src))
+                   for rid in series["reports"] for index, row in inconsistent.get(rid, [])]
+    src.focus([])
     data = {
         "counts": {
             "reports": len(summary["reports"]), "series": len(summary["series"]),
@@ -273,10 +313,10 @@ def dashboard_data(summary: dict, extractions: list[dict]) -> dict:
             "recurring": len(summary["recurring_problems"]),
             "late": sum((r["days_after_deadline"] or 0) > 0 for r in summary["reports"]),
         },
-        "failed": failed,
-        "reports": _report_rows(summary, src),
-        "matrix": _matrix(summary, src),
-        "series": _series(summary, src),
+        "failed": [row for _, row in sorted(failed, key=lambda pair: pair[0])] + _failed_entries(summary, src),
+        "reports": [rows[entry["id"]] for entry in summary["reports"]],
+        "matrix": _matrix(blocks, years),
+        "series": series_rows,
         "part_labels": _PART_LABELS,
         "deadline_rule": "{article} 《{title}》: {requirement}".format(
             title=supervision_rules()["regulation"]["title"], **supervision_rules()["deadline_rule"]),
@@ -405,7 +445,7 @@ def _inline(code: str, tag: str) -> str:
     return re.sub(rf"</(?={tag})", r"<\\/", code, flags=re.IGNORECASE)
 
 
-def render_dashboard(summary: dict, extractions: list[dict]) -> str:
+def render_dashboard(summary: dict, extractions) -> str:
     """The dashboard page for a corpus summary (:func:`kg.compare.summary.corpus_summary`) and its extractions."""
     data = dashboard_data(summary, extractions)
     charts, drawn = _charts(data, summary)
@@ -422,7 +462,7 @@ def render_dashboard(summary: dict, extractions: list[dict]) -> str:
     return _MARKER.sub(lambda m: parts[m.group(1)], template)
 
 
-def write_dashboard(summary: dict, extractions: list[dict], out: str | Path) -> Path:
+def write_dashboard(summary: dict, extractions, out: str | Path) -> Path:
     """Write ``OUT/corpus.html`` (``out`` is the build folder or the file's path), atomically."""
     path = Path(out)
     if path.suffix.lower() not in (".html", ".htm"):

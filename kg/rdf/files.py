@@ -20,7 +20,8 @@ from kg.io import atomic_path, atomic_write
 from kg.rdf.namespaces import PREFIXES
 from kg.resources import ontology_dir
 
-__all__ = ["report_serialisations", "assemble_graph_files", "Piece", "GRAPH_FILES", "turtle_header",
+__all__ = ["report_serialisations", "assemble_graph_files", "Piece", "GRAPH_FILES", "PIECE_KINDS", "turtle_header",
+           "turtle_body",
            "copy_ontology", "named_graph_block"]
 
 # Our own output (IRIs built by kg.rdf.triples.iri_part, literals escaped there):
@@ -29,19 +30,19 @@ _LENIENT = True
 
 
 def report_serialisations(ntriples: str, graph: str) -> dict[str, bytes]:
-    """One graph's statements in the three forms the graph files are assembled from.
+    """One graph's statements in the two forms the graph files are assembled from.
 
     ``nq``: N-Quads (the N-Triples with the graph named); ``trig``: a TriG
-    graph block; ``ttl``: the Turtle body (without the ``@prefix`` lines,
-    which every part shares: :func:`turtle_header`).
+    graph block without the ``@prefix`` lines, which every block shares
+    (:func:`turtle_header`). ``graph.ttl`` is made from the TriG blocks.
     """
     data = ntriples.encode("utf-8")
     if not data:
-        return {"nq": b"", "trig": b"", "ttl": b""}
+        return {"nq": b"", "trig": b""}
     turtle = ox.serialize(ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=_LENIENT),
                           format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
     body = turtle[_header_length(turtle):]
-    return {"nq": _as_nquads(data, graph), "trig": named_graph_block(body, f"<{graph}>".encode()), "ttl": body}
+    return {"nq": _as_nquads(data, graph), "trig": named_graph_block(body, f"<{graph}>".encode())}
 
 
 @dataclass(frozen=True)
@@ -56,29 +57,55 @@ class Piece:
     def whole(cls, path: Path) -> "Piece":
         return cls(path, 0, path.stat().st_size)
 
+    def read(self) -> bytes:
+        with open(self.path, "rb") as handle:
+            handle.seek(self.offset)
+            return handle.read(self.length)
+
 
 GRAPH_FILES = {"nq": "graph.nq", "trig": "graph.trig", "ttl": "graph.ttl"}
 
 
-def assemble_graph_files(out: Path, parts: list[dict[str, Piece]], kinds=("nq", "trig", "ttl")
-                         ) -> list[dict[str, Piece]]:
-    """Write the graph files of ``kinds`` into ``out`` from each graph's pieces, in the order given.
+PIECE_KINDS = ("nq", "trig")
+
+
+def assemble_graph_files(out: Path, parts: list[dict[str, Piece]], *, union: bool = True) -> list[dict[str, Piece]]:
+    """Write ``graph.nq`` and ``graph.trig`` (and, with ``union``, ``graph.ttl``) from each graph's pieces, in order.
 
     ``graph.trig`` and ``graph.ttl`` open with the shared ``@prefix`` lines.
     The bytes are copied by the kernel where it can (unchanged reports of an
-    incremental build come straight from the previous generation's files).
-    Returns where each graph's piece now lies in the new files, for the next build.
+    incremental build come straight from the previous generation's files);
+    ``graph.ttl`` is each TriG block's Turtle, unwrapped. Returns where each
+    graph's pieces now lie in the new files, for the next build.
     """
     placed: list[dict[str, Piece]] = [{} for _ in parts]
-    for kind in kinds:
+    for kind in PIECE_KINDS:
         target = out / GRAPH_FILES[kind]
         with atomic_path(target) as tmp, open(tmp, "wb") as handle:
-            if kind != "nq" and any(part[kind].length for part in parts):
+            if kind == "trig" and any(part[kind].length for part in parts):
                 handle.write(turtle_header())
             for index, part in enumerate(parts):
                 placed[index][kind] = Piece(target, handle.tell(), part[kind].length)
                 _copy(part[kind], handle)
+    if union:
+        with atomic_path(out / GRAPH_FILES["ttl"]) as tmp, open(tmp, "wb") as handle:
+            if any(part["trig"].length for part in parts):
+                handle.write(turtle_header())
+            for part in placed:
+                handle.write(turtle_body(part["trig"].read()))
     return placed
+
+
+def turtle_body(block: bytes) -> bytes:
+    """The Turtle of a TriG graph block (:func:`named_graph_block`): the graph line and braces gone, lines unindented.
+
+    >>> turtle_body(named_graph_block(b"<s> <p> <o> .\\n", b"<g>"))
+    b'<s> <p> <o> .\\n'
+    """
+    if not block:
+        return b""
+    inner = block[block.index(b"\n") + 1:-2]  # after "<g> {\n", before "}\n"
+    return inner[1:].replace(b"\n\t", b"\n") if inner.startswith(b"\t") else inner
 
 
 def _copy(piece: Piece, handle) -> None:

@@ -13,17 +13,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kg.io import MARKER, link_or_copy, make_ordinary
-from kg.rdf.files import Piece, assemble_graph_files
+from kg.rdf.files import PIECE_KINDS, Piece, assemble_graph_files
 from kg.rdf.corpus import corpus_graph_iri
 from kg.rdf.triples import graph_iri
 from kg.store.graphs import STORE, GraphStore
 from kg.store.manifest import Entry, Manifest, extraction_version
 from kg.workers import Outcome
 
-__all__ = ["Generation", "CORPUS_ID", "EXTRACTIONS", "SOURCES"]
+__all__ = ["Generation", "SeriesCache", "CORPUS_ID", "EXTRACTIONS", "SOURCES"]
 
 EXTRACTIONS = "extractions"
-SIDE_KINDS = ("csv", "corpus")  # a report's pieces of indicators.csv and of the corpus graph, kept in .kg/reports/
+# A report's pieces of indicators.csv and of the corpus graph, and its card for the corpus summary
+# (kg.compare.summary.report_card), kept in .kg/reports/ for the builds that reuse it.
+SIDE_KINDS = ("csv", "corpus", "card")
 SOURCES = "sources"  # pages fetched from the web, kept with where and when they were fetched
 RESERVED_ID = "corpus"  # BASE + "corpus/…" names the shared nodes (kg.rdf.namespaces.CORPUS_PATH)
 CORPUS_ID = "_corpus"  # the corpus graph's key among the reports' (report ids never start with "_")
@@ -120,7 +122,7 @@ class Generation:
             side = _side_file(self.path, rid, kind)
             side.parent.mkdir(exist_ok=True)
             os.replace(outcome.files[kind], side)
-        self.parts[rid] = {kind: Piece.whole(outcome.files[kind]) for kind in ("nq", "trig", "ttl")}
+        self.parts[rid] = {kind: Piece.whole(outcome.files[kind]) for kind in PIECE_KINDS}
         self.store.load(outcome.files["nq"])
         self.new.reports[rid] = Entry(outcome.sha256, Path(outcome.source).name)
         self.built.append(rid)
@@ -132,7 +134,7 @@ class Generation:
         for kind, data in pieces.items():
             files[kind] = self.spool / f"corpus.{kind}"
             files[kind].write_bytes(data)
-        self.parts[CORPUS_ID] = {kind: Piece.whole(files[kind]) for kind in ("nq", "trig", "ttl")}
+        self.parts[CORPUS_ID] = {kind: Piece.whole(files[kind]) for kind in PIECE_KINDS}
         self.store.load(files["nq"])
 
     def report_ids(self) -> list[str]:
@@ -143,15 +145,26 @@ class Generation:
         return [self.path / EXTRACTIONS / f"{rid}.json" for rid in self.report_ids()]
 
     def side_files(self, kind: str) -> list[Path]:
-        """Every report's piece of one kind (``csv``, ``corpus``), in report-id order."""
+        """Every report's piece of one kind (``csv``, ``corpus``, ``card``), in report-id order."""
         return [_side_file(self.path, rid, kind) for rid in self.report_ids()]
 
-    def write_graph_files(self) -> None:
-        """graph.nq, graph.trig and graph.ttl (reports in id order, the corpus graph last), the store, the manifest."""
+    def load_extraction(self, rid: str) -> dict:
+        import json
+
+        return json.loads((self.path / EXTRACTIONS / f"{rid}.json").read_bytes())
+
+    def series_cache(self) -> "SeriesCache":
+        """Results of comparisons kept by series fingerprint; an earlier build's count only if made by this version."""
+        same_version = self.previous is not None and self.old.version == self.version
+        return SeriesCache(self.previous / MARKER / "series" if same_version else None, self.path / MARKER / "series")
+
+    def write_graph_files(self, *, union: bool = True) -> None:
+        """graph.nq, graph.trig and (``union``) graph.ttl, reports in id order and the corpus graph last;
+        then the store and the manifest."""
         order = sorted(rid for rid in self.parts if rid != CORPUS_ID)
         if CORPUS_ID in self.parts:
             order.append(CORPUS_ID)
-        placed = assemble_graph_files(self.path, [self.parts[rid] for rid in order])
+        placed = assemble_graph_files(self.path, [self.parts[rid] for rid in order], union=union)
         for rid, pieces in zip(order, placed):
             if rid != CORPUS_ID:
                 self.new.reports[rid].pieces = {kind: (p.offset, p.length) for kind, p in pieces.items()}
@@ -163,6 +176,33 @@ class Generation:
 
         self.store.close()
         shutil.rmtree(self.spool, ignore_errors=True)
+
+
+class SeriesCache:
+    """The comparisons of each series (``kg.compare.summary.series_results``) by the series' fingerprint.
+
+    A series whose members are unchanged is taken from the previous generation's
+    folder; every result used is written into this generation's, so the cache
+    never holds a series no build has.
+    """
+
+    def __init__(self, previous: Path | None, folder: Path) -> None:
+        self.previous, self.folder = previous, folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def get(self, fingerprint: str) -> dict | None:
+        import json
+
+        kept = self.previous / f"{fingerprint}.json" if self.previous else None
+        if kept is None or not kept.is_file():
+            return None
+        link_or_copy(kept, self.folder / kept.name)
+        return json.loads(kept.read_bytes())
+
+    def put(self, fingerprint: str, results: dict) -> None:
+        import json
+
+        (self.folder / f"{fingerprint}.json").write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
 
 
 def _side_file(root: Path, rid: str, kind: str) -> Path:

@@ -177,3 +177,21 @@ def test_statements_keep_unusual_line_separators_inside_literals():
     graph = Graph().parse(data=ntriples, format="nt")
     assert text in {str(o) for o in graph.objects(None, FZ.sourceText)}
     assert len(graph) == ntriples.count("\n")
+
+
+def test_graph_ttl_is_each_reports_own_turtle(tmp_path):
+    """graph.ttl, made from the TriG blocks, holds what pyoxigraph writes for each graph on its own."""
+    import pyoxigraph as ox
+
+    from kg.rdf.namespaces import PREFIXES
+
+    sources = [FIXTURES / "structure-a-county.txt", FIXTURES / "structure-b-city.txt"]
+    build(sources, tmp_path, analyse=False, exports=False)
+    quads = list(ox.parse(path=str(tmp_path / "graph.nq"), format=ox.RdfFormat.N_QUADS))
+    header, bodies = b"", b""
+    for graph in dict.fromkeys(q.graph_name for q in quads):  # in the file's order
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads if q.graph_name == graph]
+        lines = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)).splitlines(keepends=True)
+        header = b"".join(line for line in lines if line.startswith(b"@prefix "))
+        bodies += b"".join(line for line in lines if not line.startswith(b"@prefix "))
+    assert (tmp_path / "graph.ttl").read_bytes() == header + bodies
