@@ -44,7 +44,11 @@ class Passages:
         metric = self.metrics.get(metric_id)
         if metric is None:
             return None
-        return self._cut(metric["start"], metric["end"], self.items.get(metric.get("item") or ""), metric["text"])
+        return self._cut(metric["start"], metric["end"], self.container(metric), metric["text"])
+
+    def container(self, metric: dict) -> dict | None:
+        """The item a metric was stated in (its sentence is cut from it), or None."""
+        return self.items.get(metric.get("item") or "")
 
     def item(self, item_id: str) -> dict | None:
         item = self.items.get(item_id)

@@ -88,6 +88,22 @@ class _Sources:
             self.titles.setdefault(report, self.extractions[report]["report"].get("title") or report)
         return key
 
+    def later(self, report: str, metric: dict) -> tuple:
+        """What the passage of a metric needs (the metric, its item), to make it only if the page shows it."""
+        passages = self._of(report)
+        title = self.extractions[report]["report"].get("title") or report
+        return report, title, metric, passages.container(metric) if passages else None
+
+    def key_of(self, pending: tuple) -> str:
+        """The passage of a metric put aside by :meth:`later`, made now; its key."""
+        report, title, metric, container = pending
+        key = f"{report}#{metric['id']}"
+        if key not in self.passages:
+            cut = Passages({"report": {"id": report}})._cut(metric["start"], metric["end"], container, metric["text"])
+            self.passages[key] = {**cut, "kind": "metric", "id": metric["id"]}
+            self.titles.setdefault(report, title)
+        return key
+
     def cell(self, title: str, keys=(), note: str | None = None, rule: bool = False) -> int:
         cell = {"title": title, "passages": [k for k in keys if k], "note": note}
         if rule:
@@ -179,14 +195,16 @@ def _matrix_rows(series: dict, src: _Sources, status_of: dict, blocks: dict[tupl
                                         or first.get("subject") or key[0][1],
                                         "indicator": first.get("indicator"), "unit": key[1], "period": key[2],
                                         "rows": []})
+        # The cells open their sentences only if the block is shown (see _matrix): the passage waits.
         block["rows"].append({"series": label, "cells": [
             {"year": year, "value": m["value"], "text": m["text"], "status": status_of.get((m["report"], m["id"])),
-             "cell": src.cell(f"{label} {year}: {block['label']}", [src.key(m["report"], "metric", m["id"])])}
+             "pending": (f"{label} {year}: {block['label']}", src.later(m["report"], m))}
             for year, m in sorted(by_year.items())]})
 
 
-def _matrix(blocks: dict[tuple, dict], years: set[int]) -> dict:
-    """Indicator blocks: divisions × years, the blocks with most rows first, up to MAX_MATRIX_ROWS rows."""
+def _matrix(blocks: dict[tuple, dict], years: set[int], src: _Sources) -> dict:
+    """Indicator blocks: divisions × years, the blocks with most rows first, up to MAX_MATRIX_ROWS rows;
+    the cells of the blocks shown get their sentences."""
     # A block of one figure compares nothing: at least two cells (two years, or two divisions).
     shown = [k for k in blocks if sum(len(row["cells"]) for row in blocks[k]["rows"]) >= 2]
     ordered = [blocks[k] for k in sorted(shown, key=lambda k: (-len(blocks[k]["rows"]), k))]
@@ -196,6 +214,11 @@ def _matrix(blocks: dict[tuple, dict], years: set[int]) -> dict:
             break
         total += len(block["rows"])
         kept.append(block)
+    for block in kept:
+        for row in block["rows"]:
+            for cell in row["cells"]:
+                title, pending = cell.pop("pending")
+                cell["cell"] = src.cell(title, [src.key_of(pending)])
     return {"years": sorted(years), "blocks": kept, "left_out": sum(len(b["rows"]) for b in ordered) - total}
 
 
@@ -315,7 +338,7 @@ def dashboard_data(summary: dict, extractions) -> dict:
         },
         "failed": [row for _, row in sorted(failed, key=lambda pair: pair[0])] + _failed_entries(summary, src),
         "reports": [rows[entry["id"]] for entry in summary["reports"]],
-        "matrix": _matrix(blocks, years),
+        "matrix": _matrix(blocks, years, src),
         "series": series_rows,
         "part_labels": _PART_LABELS,
         "deadline_rule": "{article} 《{title}》: {requirement}".format(

@@ -13,8 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kg.io import MARKER, link_or_copy, make_ordinary
-from kg.rdf.files import PIECE_KINDS, Piece, assemble_graph_files
-from kg.rdf.corpus import corpus_graph_iri
+from kg.rdf.files import GRAPH_FILES, PIECE_KINDS, Piece, assemble_graph_files
 from kg.rdf.triples import graph_iri
 from kg.store.graphs import STORE, GraphStore
 from kg.store.manifest import Entry, Manifest, extraction_version
@@ -42,8 +41,9 @@ class Generation:
         self.new = Manifest(self.version, base)
         self.spool = path / MARKER / "spool"
         self.spool.mkdir(parents=True)
-        keep_store = previous is not None and self.old.reports and self.old.version == self.version
-        self.store = GraphStore(path / STORE, previous / STORE if keep_store else None)
+        self.keep_store = bool(previous is not None and self.old.reports and self.old.version == self.version)
+        self.store = GraphStore(path / STORE, previous / STORE if self.keep_store else None)
+        self.replaced: dict[str, Piece] = {}  # report id → its previous N-Quads, for a changed report of a kept store
         self.parts: dict[str, dict[str, Piece]] = {}  # report id → its pieces of the graph files
         self.sources: dict[str, str] = {}  # report id → the input it came from
         self.built: list[str] = []  # extracted now
@@ -53,18 +53,23 @@ class Generation:
         """Keep the reports whose file and extraction version are unchanged; return the paths to extract."""
         from kg.readers.files import report_id
 
-        todo = []
+        todo, asked = [], set()
         for path in paths:
             rid, digest = report_id(path), _sha256(path)
+            asked.add(rid)
             entry = self.old.reusable(rid, digest, self.version, self.base) if digest else None
             if entry is None or rid in self.parts or not self._reuse(rid, entry):
                 todo.append(path)
                 continue
             self.sources[rid] = str(path)
-        for rid in self.old.reports:
-            if rid not in self.parts:
-                self.store.drop(graph_iri(self.base, rid))  # changed, gone, or to be checked again
-        self.store.drop(corpus_graph_iri(self.base))
+        if self.keep_store:
+            for rid in self.old.reports:
+                if rid in self.parts:
+                    continue
+                if rid in asked and "nq" in self.old.reports[rid].pieces:
+                    self.replaced[rid] = self.old.pieces_in(self.previous, rid)["nq"]  # changed: its difference
+                else:
+                    self.store.drop(graph_iri(self.base, rid))  # gone from the inputs
         return todo
 
     def fetch(self, urls: list[str], fail: Callable[[str], None], *, refetch: bool = False,
@@ -123,7 +128,11 @@ class Generation:
             side.parent.mkdir(exist_ok=True)
             os.replace(outcome.files[kind], side)
         self.parts[rid] = {kind: Piece.whole(outcome.files[kind]) for kind in PIECE_KINDS}
-        self.store.load(outcome.files["nq"])
+        old = self.replaced.pop(rid, None)
+        if old is not None:
+            self.store.replace(old.read(), outcome.files["nq"])
+        else:
+            self.store.load(outcome.files["nq"])
         self.new.reports[rid] = Entry(outcome.sha256, Path(outcome.source).name)
         self.built.append(rid)
         return True
@@ -135,7 +144,10 @@ class Generation:
             files[kind] = self.spool / f"corpus.{kind}"
             files[kind].write_bytes(data)
         self.parts[CORPUS_ID] = {kind: Piece.whole(files[kind]) for kind in PIECE_KINDS}
-        self.store.load(files["nq"])
+        if self.keep_store and self.old.corpus:
+            self.store.replace(Piece(self.previous / GRAPH_FILES["nq"], *self.old.corpus).read(), files["nq"])
+        else:
+            self.store.load(files["nq"])
 
     def report_ids(self) -> list[str]:
         return sorted(rid for rid in self.parts if rid != CORPUS_ID)
@@ -168,6 +180,10 @@ class Generation:
         for rid, pieces in zip(order, placed):
             if rid != CORPUS_ID:
                 self.new.reports[rid].pieces = {kind: (p.offset, p.length) for kind, p in pieces.items()}
+            else:
+                self.new.corpus = (pieces["nq"].offset, pieces["nq"].length)
+        for rid in self.replaced:  # asked for, but it failed this time: not in the output, nor in the store
+            self.store.drop(graph_iri(self.base, rid))
         self.store.finish()
         self.new.write(self.path)
 

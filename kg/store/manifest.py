@@ -47,6 +47,7 @@ class Manifest:
     version: str = ""
     base: str = ""
     reports: dict[str, Entry] = field(default_factory=dict)  # report id → entry
+    corpus: tuple[int, int] | None = None  # where the corpus graph lies in graph.nq (offset, length)
 
     @classmethod
     def read(cls, out: Path | None) -> Manifest:
@@ -58,7 +59,8 @@ class Manifest:
             data = json.loads(path.read_text(encoding="utf-8"))
             reports = {rid: Entry(e["sha256"], e["source"], {k: tuple(v) for k, v in e["pieces"].items()})
                        for rid, e in data["reports"].items()}
-            return cls(data["version"], data["base"], reports)
+            corpus = tuple(data["corpus"]) if data.get("corpus") else None
+            return cls(data["version"], data["base"], reports, corpus)
         except (OSError, ValueError, KeyError, TypeError):
             return cls()  # a damaged manifest costs a full rebuild, never a wrong one
 
@@ -66,7 +68,8 @@ class Manifest:
         data = {"kg": __version__, "version": self.version, "base": self.base,
                 "reports": {rid: {"sha256": e.sha256, "source": e.source,
                                   "pieces": {k: list(v) for k, v in sorted(e.pieces.items())}}
-                            for rid, e in sorted(self.reports.items())}}
+                            for rid, e in sorted(self.reports.items())},
+                "corpus": list(self.corpus) if self.corpus else None}
         atomic_write(out / MARKER / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
 
     def reusable(self, report_id: str, sha256: str, version: str, base: str) -> Entry | None:
