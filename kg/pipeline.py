@@ -279,7 +279,8 @@ def _corpus_outputs(generation) -> None:
     summary = summarise(cards, generation.load_extraction, shared_iri=partial(shared_iri, base),
                         cache=generation.series_cache())
     write_corpus_json(summary, generation.path)
-    write_dashboard(summary, generation.load_extraction, generation.path)
+    write_dashboard(summary, generation.load_extraction, generation.path, cache=generation.series_cache("dashboard"),
+                    hashes={card["report"]["id"]: card["report"].get("sha256") for card in cards})
     assemble_indicators(generation.side_files("csv"), generation.path)
     lines = set(comparisons_ntriples(summary, base).splitlines())
     for piece in generation.side_files("corpus"):  # each report's divisions and shared nodes, which recur

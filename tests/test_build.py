@@ -31,7 +31,7 @@ def test_a_build_writes_the_graph_the_ontology_the_analysis_and_the_exports(tmp_
         assert (tmp_path / name).is_file(), name
     leftovers = [str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.name.startswith(".")]
     assert leftovers == [".kg"]  # the spool and every temporary file are gone
-    assert sorted(p.name for p in (tmp_path / ".kg").iterdir()) == ["manifest.json", "reports", "series"]
+    assert sorted(p.name for p in (tmp_path / ".kg").iterdir()) == ["dashboard", "manifest.json", "reports", "series"]
     assert (tmp_path / "store" / "CURRENT").is_file()  # the on-disk store
 
 
@@ -445,3 +445,26 @@ def test_a_rebuild_compares_again_only_the_series_that_changed(tmp_path, monkeyp
     changed.write_text(changed.read_text(encoding="utf-8").replace("。", "。 ", 1), encoding="utf-8")
     kg.pipeline.build([folder], out, analyse=False, exports=False)
     assert compared == [["deqing-2022", "deqing-2023"]]
+
+
+def test_a_rebuild_makes_again_only_the_dashboard_of_the_series_that_changed(tmp_path, monkeypatch):
+    """The page's fragments are kept by series: the page of a rebuild is made of kept and new ones, and is
+    byte for byte the page of a fresh build."""
+    import kg.outputs.dashboard
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for path in sorted((FIXTURES / "comparisons").glob("*.txt")):
+        (folder / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "out"
+    kg.pipeline.build([folder], out, analyse=False, exports=False)
+    made = []
+    real = kg.outputs.dashboard._fragment
+    monkeypatch.setattr(kg.outputs.dashboard, "_fragment", lambda series, extractions, results: made.append(
+        sorted(extractions)) or real(series, extractions, results))
+    changed = folder / "deqing-2023.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("。", "。 ", 1), encoding="utf-8")
+    kg.pipeline.build([folder], out, analyse=False, exports=False)
+    assert made == [["deqing-2022", "deqing-2023"]]
+    kg.pipeline.build([folder], tmp_path / "fresh", analyse=False, exports=False)
+    assert (out / "corpus.html").read_bytes() == (tmp_path / "fresh" / "corpus.html").read_bytes()

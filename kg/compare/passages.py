@@ -29,7 +29,7 @@ class Passages:
         self.metrics = {m["id"]: m for m in extraction.get("metrics", [])}
         self.sections = {s["id"]: s for s in extraction.get("sections", []) if s.get("id")}
 
-    def _cut(self, start: int, end: int, container: dict | None, fallback: str) -> dict:
+    def cut(self, start: int, end: int, container: dict | None, fallback: str) -> dict:
         if self.full_text is not None and self.full_text[start:end] == fallback:
             offset, sentence = sentence_around(self.full_text, start, end, _LIMIT)
         elif container and container["start"] <= start and end <= container["end"]:
@@ -44,7 +44,7 @@ class Passages:
         metric = self.metrics.get(metric_id)
         if metric is None:
             return None
-        return self._cut(metric["start"], metric["end"], self.container(metric), metric["text"])
+        return self.cut(metric["start"], metric["end"], self.container(metric), metric["text"])
 
     def container(self, metric: dict) -> dict | None:
         """The item a metric was stated in (its sentence is cut from it), or None."""

@@ -19,14 +19,15 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from kg import iris
 from kg.errors import DataError
 from kg.model import Metric
 
 __all__ = ["Indicator", "indicator_scheme", "map_metric", "map_metrics", "INDICATOR_NS", "MAPPED_KINDS"]
 
-INDICATOR_NS = "http://example.org/fzzf/indicator/"
-_FZ = "http://example.org/fzzf#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
+INDICATOR_NS = iris.INDICATOR
+_FZ = iris.FZ
+_SKOS = iris.SKOS
 MAPPED_KINDS = ("count", "rate")  # changes and derived previous values follow the metric they qualify
 _CONFIDENCE = {"subject": 0.9, "subject+sentence": 0.75, "sentence": 0.6}
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
@@ -81,7 +82,7 @@ def indicator_scheme() -> dict[str, Indicator]:
     return dict(sorted(out.items()))
 
 
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDF_TYPE = iris.RDF + "type"
 
 
 def _indicator(iri: str, props: dict[str, list]) -> Indicator:

@@ -14,14 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from kg import iris
 from kg.model import Division, Entity
 
 __all__ = ["list_merges", "plan_merges", "format_merges", "format_plan", "MERGES_QUERY"]
 
-MERGES_QUERY = """
-PREFIX fz: <http://example.org/fzzf#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
+MERGES_QUERY = f"PREFIX fz: <{iris.FZ}>\nPREFIX skos: <{iris.SKOS}>\nPREFIX dcterms: <{iris.DCTERMS}>\n" + """
 SELECT ?report ?entity ?label ?rule ?into ?intoLabel ?entityLabel WHERE {
   GRAPH ?g {
     ?entity fz:merge ?merge ; fz:inReport ?r ; skos:prefLabel ?entityLabel .

@@ -17,8 +17,10 @@ with a fixed hash salt and no date, so the same input gives the same bytes.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import io
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -48,33 +50,33 @@ _PART_LABELS = {"measures": "举措和成效", "problems": "不足和原因", "f
 
 # ---------------------------------------------------------------------------
 # Page data: every clickable thing is a "cell" naming its passages
+#
+# The page is made one series at a time, as a *fragment*: that series' report rows,
+# indicator rows, promises and recurring problems, with its own cells (numbered from 0)
+# and passages. Only that series' extractions are in memory while it is made. A build
+# keeps each fragment under a fingerprint of its reports (their hashes), so a rebuild
+# makes again only the fragments of series that changed; the page is the fragments
+# put together, their cells renumbered.
 
 
 class _Sources:
-    """Passages by key, and the cells (title, passage keys, note) the page opens on a click.
+    """One fragment's passages by key and its cells (title, passage keys, note)."""
 
-    The page is made one series at a time (:meth:`focus`): only that series'
-    extractions are in memory, and every passage the page needs of a report is
-    taken while its series is in focus.
-    """
-
-    def __init__(self, load) -> None:
-        self._load = load
-        self.extractions: dict[str, dict] = {}
+    def __init__(self, extractions: dict[str, dict]) -> None:
+        self.extractions = extractions
         self._passages: dict[str, Passages] = {}
         self.passages: dict[str, dict] = {}
+        self.matrix: dict[str, list] = {}  # metric passages of indicator cells: [text, offset, start, end]
         self.titles: dict[str, str] = {}  # report id → title, once, for the passages' captions
         self.cells: list[dict] = []
-
-    def focus(self, report_ids: list[str]) -> None:
-        """Hold the extractions of these reports (and no others)."""
-        self.extractions = {rid: self.extractions.get(rid) or self._load(rid) for rid in report_ids}
-        self._passages = {rid: p for rid, p in self._passages.items() if rid in self.extractions}
 
     def _of(self, report: str) -> Passages | None:
         if report not in self._passages and report in self.extractions:
             self._passages[report] = Passages(self.extractions[report])
         return self._passages.get(report)
+
+    def _title(self, report: str) -> None:
+        self.titles.setdefault(report, self.extractions[report]["report"].get("title") or report)
 
     def key(self, report: str, kind: str, local_id: str) -> str | None:
         """Add the passage of a metric, item or section (kind) of a report; its key, or None."""
@@ -85,23 +87,17 @@ class _Sources:
             if found is None:
                 return None
             self.passages[key] = {**found, "kind": kind, "id": local_id}
-            self.titles.setdefault(report, self.extractions[report]["report"].get("title") or report)
+            self._title(report)
         return key
 
-    def later(self, report: str, metric: dict) -> tuple:
-        """What the passage of a metric needs (the metric, its item), to make it only if the page shows it."""
-        passages = self._of(report)
-        title = self.extractions[report]["report"].get("title") or report
-        return report, title, metric, passages.container(metric) if passages else None
-
-    def key_of(self, pending: tuple) -> str:
-        """The passage of a metric put aside by :meth:`later`, made now; its key."""
-        report, title, metric, container = pending
+    def matrix_key(self, report: str, metric: dict) -> str:
+        """The passage of an indicator cell, kept apart: the page carries it only if its block is shown."""
         key = f"{report}#{metric['id']}"
-        if key not in self.passages:
-            cut = Passages({"report": {"id": report}})._cut(metric["start"], metric["end"], container, metric["text"])
-            self.passages[key] = {**cut, "kind": "metric", "id": metric["id"]}
-            self.titles.setdefault(report, title)
+        passages = self._of(report)
+        if key not in self.matrix and passages:
+            cut = passages.cut(metric["start"], metric["end"], passages.container(metric), metric["text"])
+            self.matrix[key] = [cut["text"], cut["offset"], metric["start"], metric["end"]]
+            self._title(report)
         return key
 
     def cell(self, title: str, keys=(), note: str | None = None, rule: bool = False) -> int:
@@ -120,7 +116,7 @@ def _series_label(series: dict) -> str:
 
 
 def _report_row(entry: dict, src: _Sources, listed: bool) -> dict:
-    """A report's row of the table: its cells open its title, dates, parts and counts (its series in focus)."""
+    """A report's row of the table: its cells open its title, dates, parts and counts."""
     rid = entry["id"]
     extraction = src.extractions.get(rid) or {"report": {"id": rid}}
     deadline = publication_deadline(extraction["report"])
@@ -169,10 +165,11 @@ def _part_keys(extraction: dict, src: _Sources) -> dict[str, str | None]:
     return out
 
 
-def _matrix_rows(series: dict, src: _Sources, status_of: dict, blocks: dict[tuple, dict], years: set[int]) -> None:
-    """One series' rows of the indicator blocks: for each (indicator or subject, unit, period), its years."""
+def _matrix_rows(series: dict, src: _Sources, status_of: dict) -> list[list]:
+    """One series' rows of the indicator blocks, ``[block key, block, row]``: for each (indicator or
+    subject, unit, period), its years."""
     label = _series_label(series)
-    stated: dict[tuple, dict[int, dict]] = {}
+    stated: dict[str, dict[int, dict]] = {}
     for rid in series["reports"]:
         extraction = src.extractions.get(rid)
         year = extraction and extraction["report"].get("year")
@@ -182,44 +179,24 @@ def _matrix_rows(series: dict, src: _Sources, status_of: dict, blocks: dict[tupl
         for metric in extraction["metrics"]:
             if metric.get("derived") or metric.get("kind") in ("change", "previous"):
                 continue
-            what = (("indicator", metric["indicator"]) if metric.get("indicator")
-                    else ("subject", subject_key(metric.get("subject", ""), places)))
-            key = (what, metric["unit"], period_key(metric.get("period")))
+            what = (["indicator", metric["indicator"]] if metric.get("indicator")
+                    else ["subject", subject_key(metric.get("subject", ""), places)])
+            key = json.dumps([what, metric["unit"], period_key(metric.get("period"))], ensure_ascii=False)
             stated.setdefault(key, {}).setdefault(year, {**metric, "report": rid})
+    rows = []
     for key, by_year in stated.items():
-        if len(by_year) < 2 and key[0][0] != "indicator":
+        if len(by_year) < 2 and not key.startswith('[["indicator"'):
             continue  # a figure of one year only is no row of a matrix, unless it is a comparable indicator
-        years.update(by_year)
         first = next(iter(by_year.values()))
-        block = blocks.setdefault(key, {"label": _indicator_label(first.get("indicator"))
-                                        or first.get("subject") or key[0][1],
-                                        "indicator": first.get("indicator"), "unit": key[1], "period": key[2],
-                                        "rows": []})
-        # The cells open their sentences only if the block is shown (see _matrix): the passage waits.
-        block["rows"].append({"series": label, "cells": [
+        what, unit, period = json.loads(key)
+        block = {"label": _indicator_label(first.get("indicator")) or first.get("subject") or what[1],
+                 "indicator": first.get("indicator"), "unit": unit, "period": period}
+        label_of = f"{label} {{year}}: {block['label']}"
+        rows.append([key, block, {"series": label, "cells": [
             {"year": year, "value": m["value"], "text": m["text"], "status": status_of.get((m["report"], m["id"])),
-             "pending": (f"{label} {year}: {block['label']}", src.later(m["report"], m))}
-            for year, m in sorted(by_year.items())]})
-
-
-def _matrix(blocks: dict[tuple, dict], years: set[int], src: _Sources) -> dict:
-    """Indicator blocks: divisions × years, the blocks with most rows first, up to MAX_MATRIX_ROWS rows;
-    the cells of the blocks shown get their sentences."""
-    # A block of one figure compares nothing: at least two cells (two years, or two divisions).
-    shown = [k for k in blocks if sum(len(row["cells"]) for row in blocks[k]["rows"]) >= 2]
-    ordered = [blocks[k] for k in sorted(shown, key=lambda k: (-len(blocks[k]["rows"]), k))]
-    total, kept = 0, []
-    for block in ordered:
-        if total + len(block["rows"]) > MAX_MATRIX_ROWS:
-            break
-        total += len(block["rows"])
-        kept.append(block)
-    for block in kept:
-        for row in block["rows"]:
-            for cell in row["cells"]:
-                title, pending = cell.pop("pending")
-                cell["cell"] = src.cell(title, [src.key_of(pending)])
-    return {"years": sorted(years), "blocks": kept, "left_out": sum(len(b["rows"]) for b in ordered) - total}
+             "title": label_of.format(year=year), "source": src.matrix_key(m["report"], m)}
+            for year, m in sorted(by_year.items())]}])
+    return rows
 
 
 def _indicator_label(indicator: str | None) -> str | None:
@@ -254,7 +231,7 @@ def _series_row(series: dict, src: _Sources, follow: dict[str, list], recurring:
 
 
 def _failed_yoy(row: dict, src: _Sources) -> dict:
-    """An inconsistent year-on-year check (its series in focus): the three figures it joins."""
+    """An inconsistent year-on-year check: the three figures it joins."""
     text = (f"{row['later']['report']}: {row['later_value']['text']}，{row['later']['text']} → 上年应为 implied "
             f"{round(row['implied_previous'], 2):g}，上年报告 stated {row['stated_previous']:g}")
     keys = [src.key(row["later"]["report"], "metric", row["later_value"]["metric"]),
@@ -285,47 +262,161 @@ def _failed_entries(summary: dict, src: _Sources) -> list[dict]:
 
 
 def _by_series(summary: dict) -> list[dict]:
-    """The summary's series, and one group more for the reports that belong to none."""
+    """The summary's series, and each report that belongs to none as a group of its own."""
     grouped = {rid for series in summary["series"] for rid in series["reports"]}
-    alone = [entry["id"] for entry in summary["reports"] if entry["id"] not in grouped]
-    return summary["series"] + ([{"jurisdiction": "", "department": "", "reports": alone, "alone": True}]
-                                if alone else [])
+    return summary["series"] + [{"jurisdiction": "", "department": "", "reports": [entry["id"]], "alone": True}
+                                for entry in summary["reports"] if entry["id"] not in grouped]
 
 
-def dashboard_data(summary: dict, extractions) -> dict:
+class _Results:
+    """The summary's results by the report they belong to, and what every fragment shares."""
+
+    def __init__(self, summary: dict) -> None:
+        self.listed = len(summary["reports"]) <= ITEM_LIST_REPORT_LIMIT
+        self.entries = {entry["id"]: entry for entry in summary["reports"]}
+        self.status_of = {(row["later_value"]["report"], row["later_value"]["metric"]): row["status"]
+                          for row in summary["yoy_checks"]}
+        self.follow = _by_report(summary["follow_through"], "plan")
+        self.recurring = _by_report(summary["recurring_problems"], "earlier")
+        self.inconsistent = _by_report([(index, row) for index, row in enumerate(summary["yoy_checks"])
+                                        if row["status"] == "inconsistent"], "later")
+
+
+def _by_report(rows: list, side: str) -> dict[str, list]:
+    grouped: dict[str, list] = {}
+    for row in rows:
+        grouped.setdefault((row[1] if isinstance(row, tuple) else row)[side]["report"], []).append(row)
+    return grouped
+
+
+def _fragment(series: dict, extractions: dict[str, dict], results: _Results) -> dict:
+    """One series' part of the page, its cells numbered from 0 (JSON-ready, to be kept)."""
+    src = _Sources(extractions)
+    fragment = {"rows": {rid: _report_row(results.entries[rid], src, results.listed) for rid in series["reports"]},
+                "matrix": [], "series": None, "failed": []}
+    if not series.get("alone"):
+        fragment["matrix"] = _matrix_rows(series, src, results.status_of)
+        fragment["series"] = _series_row(series, src, results.follow, results.recurring)
+        # The failed checks are ordered as the summary lists them: by index, with the check's own hash
+        # (a kept fragment's indices may have moved).
+        fragment["failed"] = [[_row_hash(row), _failed_yoy(row, src)]
+                              for rid in series["reports"] for _, row in results.inconsistent.get(rid, [])]
+    fragment.update(cells=src.cells, passages=src.passages, matrix_passages=src.matrix, titles=src.titles)
+    return fragment
+
+
+def _row_hash(row: dict) -> str:
+    return hashlib.sha256(json.dumps(row, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _fingerprint(series: dict, results: _Results, hashes: dict[str, str | None]) -> str | None:
+    """What a fragment depends on: its reports (ids and hashes) and whether counts list their items."""
+    if any(not hashes.get(rid) for rid in series["reports"]):
+        return None
+    digest = hashlib.sha256(f"dashboard\0{results.listed}\0{series.get('alone', False)}\n".encode())
+    for key in ("jurisdiction", "department"):
+        digest.update(f"{series.get(key) or ''}\0".encode())
+    for rid in series["reports"]:
+        digest.update(f"{rid}\0{hashes[rid]}\n".encode())
+    return digest.hexdigest()
+
+
+class _Page:
+    """The fragments put together: one list of cells, the passages the page shows."""
+
+    def __init__(self) -> None:
+        self.src = _Sources({})
+        self.rows: dict[str, dict] = {}
+        self.series: list[dict] = []
+        self.failed: list[tuple[str, dict]] = []
+        self.blocks: dict[str, dict] = {}
+        self.matrix_passages: dict[str, list] = {}
+        self.titles: dict[str, str] = {}
+
+    def add(self, fragment: dict) -> None:
+        shift = len(self.src.cells)
+        self.src.cells.extend(fragment["cells"])
+        self.src.passages.update(fragment["passages"])
+        self.matrix_passages.update(fragment["matrix_passages"])
+        self.titles.update(fragment["titles"])
+        for rid, row in fragment["rows"].items():
+            cells = row["cells"]
+            cells["jurisdiction"] += shift
+            cells["published"] += shift
+            cells["parts"] = {part: index + shift for part, index in cells["parts"].items()}
+            cells["counts"] = {kind: None if index is None else index + shift
+                               for kind, index in cells["counts"].items()}
+            self.rows[rid] = row
+        if fragment["series"] is not None:
+            for row in fragment["series"]["promises"] + fragment["series"]["recurring"]:
+                row["cell"] += shift
+            self.series.append(fragment["series"])
+        for order, row in fragment["failed"]:
+            row["cell"] += shift
+            self.failed.append((order, row))
+        for key, block, row in fragment["matrix"]:
+            self.blocks.setdefault(key, {**block, "rows": []})["rows"].append(row)
+
+    def matrix(self) -> dict:
+        """Indicator blocks: divisions × years, the blocks with most rows first, up to MAX_MATRIX_ROWS rows;
+        the cells of the blocks shown get their sentences."""
+        blocks = self.blocks
+        # A block of one figure compares nothing: at least two cells (two years, or two divisions).
+        shown = [k for k in blocks if sum(len(row["cells"]) for row in blocks[k]["rows"]) >= 2]
+        ordered = [blocks[k] for k in sorted(shown, key=lambda k: (-len(blocks[k]["rows"]), k))]
+        total, kept = 0, []
+        for block in ordered:
+            if total + len(block["rows"]) > MAX_MATRIX_ROWS:
+                break
+            total += len(block["rows"])
+            kept.append(block)
+        years: set[int] = set()
+        for block in blocks.values():
+            years.update(cell["year"] for row in block["rows"] for cell in row["cells"])
+        for block in kept:
+            for row in block["rows"]:
+                for cell in row["cells"]:
+                    key = cell.pop("source")
+                    text, offset, start, end = self.matrix_passages[key]
+                    report, local_id = key.split("#", 1)
+                    self.src.passages[key] = {"report": report, "text": text, "offset": offset, "mark": [start, end],
+                                              "kind": "metric", "id": local_id}
+                    cell["cell"] = self.src.cell(cell.pop("title"), [key])
+        return {"years": sorted(years), "blocks": kept, "left_out": sum(len(b["rows"]) for b in ordered) - total}
+
+    def used_titles(self) -> dict[str, str]:
+        """The titles of the reports whose passages the page carries, in report order."""
+        reports = {passage["report"] for passage in self.src.passages.values()}
+        return {rid: self.titles[rid] for rid in sorted(reports) if rid in self.titles}
+
+
+def _fragments(summary: dict, load, results: _Results, cache, hashes):
+    """Every group's fragment, kept ones from ``cache``, the others made with only its extractions loaded."""
+    for series in _by_series(summary):
+        fingerprint = _fingerprint(series, results, hashes) if cache is not None and hashes else None
+        fragment = cache.get(fingerprint) if fingerprint else None
+        if fragment is None:
+            fragment = _fragment(series, {rid: load(rid) for rid in series["reports"]}, results)
+            if fingerprint:
+                cache.put(fingerprint, fragment)
+        yield fragment
+
+
+def dashboard_data(summary: dict, extractions, *, cache=None, hashes: dict[str, str | None] | None = None) -> dict:
     """What the page needs, as one JSON-ready dict (cells and passages by key).
 
     ``extractions`` is the list of extraction JSONs, or a function giving one
-    by report id (a build's, read from its files one series at a time).
+    by report id (a build's, read from its files one series at a time). With
+    ``cache`` (``get(fingerprint)``, ``put(fingerprint, fragment)``) and ``hashes``
+    (report id → hash of its input), a series whose reports are unchanged is not made again.
     """
     load = extractions if callable(extractions) else {x["report"]["id"]: x for x in extractions}.__getitem__
-    src = _Sources(load)
-    listed = len(summary["reports"]) <= ITEM_LIST_REPORT_LIMIT
-    status_of = {(row["later_value"]["report"], row["later_value"]["metric"]): row["status"]
-                 for row in summary["yoy_checks"]}
-    follow: dict[str, list] = {}
-    for row in summary["follow_through"]:
-        follow.setdefault(row["plan"]["report"], []).append(row)
-    recurring: dict[str, list] = {}
-    for row in summary["recurring_problems"]:
-        recurring.setdefault(row["earlier"]["report"], []).append(row)
-    inconsistent: dict[str, list] = {}
-    for index, row in enumerate(summary["yoy_checks"]):
-        if row["status"] == "inconsistent":
-            inconsistent.setdefault(row["later"]["report"], []).append((index, row))
-    entries = {entry["id"]: entry for entry in summary["reports"]}
-    rows, blocks, years, series_rows, failed = {}, {}, set(), [], []
-    for series in _by_series(summary):
-        src.focus(series["reports"])
-        for rid in series["reports"]:
-            rows[rid] = _report_row(entries[rid], src, listed)
-        if series.get("alone"):
-            continue
-        _matrix_rows(series, src, status_of, blocks, years)
-        series_rows.append(_series_row(series, src, follow, recurring))
-        failed += [(index, _failed_yoy(row, src))
-                   for rid in series["reports"] for index, row in inconsistent.get(rid, [])]
-    src.focus([])
+    results = _Results(summary)
+    page = _Page()
+    for fragment in _fragments(summary, load, results, cache, hashes):
+        page.add(fragment)
+    order = {_row_hash(row): index for rows in results.inconsistent.values() for index, row in rows}
+    failed = [row for _, row in sorted(page.failed, key=lambda pair: order.get(pair[0], len(order)))]
     data = {
         "counts": {
             "reports": len(summary["reports"]), "series": len(summary["series"]),
@@ -336,15 +427,15 @@ def dashboard_data(summary: dict, extractions) -> dict:
             "recurring": len(summary["recurring_problems"]),
             "late": sum((r["days_after_deadline"] or 0) > 0 for r in summary["reports"]),
         },
-        "failed": [row for _, row in sorted(failed, key=lambda pair: pair[0])] + _failed_entries(summary, src),
-        "reports": [rows[entry["id"]] for entry in summary["reports"]],
-        "matrix": _matrix(blocks, years, src),
-        "series": series_rows,
+        "failed": failed + _failed_entries(summary, page.src),
+        "reports": [page.rows[entry["id"]] for entry in summary["reports"]],
+        "matrix": page.matrix(),
+        "series": page.series,
         "part_labels": _PART_LABELS,
         "deadline_rule": "{article} 《{title}》: {requirement}".format(
             title=supervision_rules()["regulation"]["title"], **supervision_rules()["deadline_rule"]),
     }
-    data["cells"], data["passages"], data["titles"] = src.cells, src.passages, src.titles
+    data["cells"], data["passages"], data["titles"] = page.src.cells, page.src.passages, page.used_titles()
     return data
 
 
@@ -468,9 +559,10 @@ def _inline(code: str, tag: str) -> str:
     return re.sub(rf"</(?={tag})", r"<\\/", code, flags=re.IGNORECASE)
 
 
-def render_dashboard(summary: dict, extractions) -> str:
-    """The dashboard page for a corpus summary (:func:`kg.compare.summary.corpus_summary`) and its extractions."""
-    data = dashboard_data(summary, extractions)
+def render_dashboard(summary: dict, extractions, **keep) -> str:
+    """The dashboard page for a corpus summary (:func:`kg.compare.summary.corpus_summary`) and its extractions
+    (``keep``: the ``cache`` and ``hashes`` of :func:`dashboard_data`)."""
+    data = dashboard_data(summary, extractions, **keep)
     charts, drawn = _charts(data, summary)
     data["charts_drawn"], data["max_charts"] = drawn, MAX_CHARTS
     title = f"法治政府建设年度报告 · {len(summary['reports'])} 份报告 reports"
@@ -485,10 +577,10 @@ def render_dashboard(summary: dict, extractions) -> str:
     return _MARKER.sub(lambda m: parts[m.group(1)], template)
 
 
-def write_dashboard(summary: dict, extractions, out: str | Path) -> Path:
+def write_dashboard(summary: dict, extractions, out: str | Path, **keep) -> Path:
     """Write ``OUT/corpus.html`` (``out`` is the build folder or the file's path), atomically."""
     path = Path(out)
     if path.suffix.lower() not in (".html", ".htm"):
         path = path / "corpus.html"
-    atomic_write(path, render_dashboard(summary, extractions))
+    atomic_write(path, render_dashboard(summary, extractions, **keep))
     return path

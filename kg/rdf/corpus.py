@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kg.rdf.namespaces import CORPUS_PATH, DCTERMS, FZ, INDICATOR, RDF, RDFS, SKOS
+from kg.rdf.namespaces import CORPUS_PATH, DCTERMS, FZ, INDICATOR, QB, RDF, RDFS, SKOS
 from kg.rdf.triples import division_iri, indicator_dataset_iri, shared_iri
 
 __all__ = ["corpus_ntriples", "corpus_graph_iri", "CORPUS_GRAPH"]
@@ -154,6 +154,6 @@ def corpus_ntriples(extraction_jsons: Iterable[dict], base: str) -> str:
     _indicators(out, used)
     if used:
         dataset = indicator_dataset_iri(base)
-        out.add(dataset, _TYPE, "<http://purl.org/linked-data/cube#DataSet>")
-        out.add(dataset, "http://purl.org/linked-data/cube#structure", f"<{_FZ['indicatorStructure']}>")
+        out.add(dataset, _TYPE, f"<{QB.DataSet}>")
+        out.add(dataset, str(QB.structure), f"<{_FZ['indicatorStructure']}>")
     return out.text()

@@ -1,4 +1,4 @@
-"""Every namespace the graph uses, defined once, with the prefixes we bind.
+"""The namespaces of :mod:`kg.iris` as rdflib namespaces, with the prefixes we bind.
 
 ``FZ`` is closed (``_fail = True``) so a misspelt term is an error, not a new IRI.
 Its terms mirror ``ontology/kg.ttl``; a test checks the two agree.
@@ -6,11 +6,13 @@ Its terms mirror ``ontology/kg.ttl``; a test checks the two agree.
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, TIME, XSD, DefinedNamespace
 
+from kg import iris
+
 __all__ = ["FZ", "OA", "UNIT", "KIND", "CONCEPT", "INDICATOR", "DIVISION", "DEFAULT_BASE", "PREFIXES",
            "CORPUS_PATH",
            "DCTERMS", "ORG", "OWL", "PROV", "QB", "RDF", "RDFS", "SKOS", "TIME", "XSD"]
 
-DEFAULT_BASE = "http://example.org/fzzf/data/"
+DEFAULT_BASE = iris.DEFAULT_BASE
 # Nodes shared by every report (government bodies, documents, the indicator data set, the
 # corpus graph) are BASE + CORPUS_PATH + …; a report's own nodes are BASE + report id + "/…".
 CORPUS_PATH = "corpus/"
@@ -19,7 +21,7 @@ CORPUS_PATH = "corpus/"
 class FZ(DefinedNamespace):
     """The project's ontology, ``http://example.org/fzzf#``."""
 
-    _NS = Namespace("http://example.org/fzzf#")
+    _NS = Namespace(iris.FZ)
     _fail = True
 
     Activity: URIRef
@@ -172,7 +174,7 @@ class FZ(DefinedNamespace):
 class OA(DefinedNamespace):
     """The parts of the W3C Web Annotation vocabulary we use."""
 
-    _NS = Namespace("http://www.w3.org/ns/oa#")
+    _NS = Namespace(iris.OA)
     _fail = True
 
     SpecificResource: URIRef
@@ -187,11 +189,11 @@ class OA(DefinedNamespace):
     suffix: URIRef
 
 
-UNIT = Namespace("http://example.org/fzzf/unit/")
-KIND = Namespace("http://example.org/fzzf/kind/")
-CONCEPT = Namespace("http://example.org/fzzf/concept/")  # mechanisms and activities, shared by every report
-INDICATOR = Namespace("http://example.org/fzzf/indicator/")  # ontology/indicators.ttl
-DIVISION = Namespace("http://example.org/fzzf/division/")  # GB/T 2260 divisions by 12-digit code
+UNIT = Namespace(iris.UNIT)
+KIND = Namespace(iris.KIND)
+CONCEPT = Namespace(iris.CONCEPT)
+INDICATOR = Namespace(iris.INDICATOR)
+DIVISION = Namespace(iris.DIVISION)
 
 PREFIXES = {
     "fz": str(FZ._NS),

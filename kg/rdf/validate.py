@@ -13,16 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg import iris
 from kg.errors import InputError
 from kg.rdf.load import named_graphs, resolve_graph
 from kg.resources import ontology_dir, ontology_file, shapes_file
 
 __all__ = ["validate", "Validation", "run_checks"]
 
-_IDENTIFIER = "http://purl.org/dc/terms/identifier"
-_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_REPORT = "http://example.org/fzzf#Report"
-_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_IDENTIFIER = iris.DCTERMS + "identifier"
+_TYPE = iris.RDF + "type"
+_REPORT = iris.FZ + "Report"
+_STRING = iris.XSD + "string"
 
 
 @dataclass

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from urllib.parse import unquote
 
-from kg.rdf.namespaces import DEFAULT_BASE, KIND, PREFIXES, UNIT
+from kg.rdf.namespaces import DEFAULT_BASE, KIND, PREFIXES, SKOS, UNIT
 
 __all__ = ["format_table", "format_csv", "concept_labels", "syntax_message"]
 
@@ -31,7 +31,7 @@ def concept_labels(store, solutions: list, names: list[str]) -> dict[str, str]:
     if iris and store is not None:
         values = " ".join(f"<{iri}>" for iri in iris)
         query = (f"SELECT ?c (MIN(STR(?l)) AS ?label) WHERE {{ VALUES ?c {{ {values} }} "
-                 f"?c <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }} GROUP BY ?c")
+                 f"?c <{SKOS.prefLabel}> ?l }} GROUP BY ?c")
         for row in store.query(query, use_default_graph_as_union=True):
             labels[row["c"].value] = row["label"].value
     return labels

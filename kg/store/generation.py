@@ -165,10 +165,11 @@ class Generation:
 
         return json.loads((self.path / EXTRACTIONS / f"{rid}.json").read_bytes())
 
-    def series_cache(self) -> "SeriesCache":
-        """Results of comparisons kept by series fingerprint; an earlier build's count only if made by this version."""
+    def series_cache(self, name: str = "series") -> "SeriesCache":
+        """What a build keeps by series fingerprint (``series``: the comparisons; ``dashboard``: the page's
+        fragments); an earlier build's count only if made by this version."""
         same_version = self.previous is not None and self.old.version == self.version
-        return SeriesCache(self.previous / MARKER / "series" if same_version else None, self.path / MARKER / "series")
+        return SeriesCache(self.previous / MARKER / name if same_version else None, self.path / MARKER / name)
 
     def write_graph_files(self, *, union: bool = True) -> None:
         """graph.nq, graph.trig and (``union``) graph.ttl, reports in id order and the corpus graph last;
@@ -195,7 +196,7 @@ class Generation:
 
 
 class SeriesCache:
-    """The comparisons of each series (``kg.compare.summary.series_results``) by the series' fingerprint.
+    """What was made of each series (its comparisons, its part of the dashboard) by the series' fingerprint.
 
     A series whose members are unchanged is taken from the previous generation's
     folder; every result used is written into this generation's, so the cache
