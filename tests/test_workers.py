@@ -43,7 +43,7 @@ def test_parallel_build_equals_serial_build_byte_for_byte(corpus, tmp_path):
     assert _files(tmp_path / "serial") == _files(tmp_path / "parallel")
     out = tmp_path / "parallel"
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [".kg"]
-    assert sorted(p.name for p in (out / ".kg").iterdir()) == ["manifest.json", "reports", "series"]  # no spool
+    assert sorted(p.name for p in (out / ".kg").iterdir()) == ["dashboard", "manifest.json", "reports", "series"]  # no spool
     assert sorted(p.name for p in (out / "extractions").iterdir()) == [
         "query-a-county.json", "query-b-city.json", "query-c-ascii.json"]
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, strategies as st
 from click.testing import CliRunner
 
 from kg.cli import main
@@ -28,7 +29,8 @@ from kg.errors import QueryError
 from kg.model import (Check, Entity, Extraction, Gaps, Item, Link, Mention, Metric, Relation, ReportMeta,
                       Section, Span)
 from kg.rdf.namespaces import DEFAULT_BASE, UNIT
-from kg.sparql.query import competency_questions, execute, parse_params, questions_help, run_query, to_term
+from kg.sparql.query import (competency_questions, execute, parse_params, questions_help, run_query, to_term,
+                             with_values)
 from kg.rdf.triples import graph_iri, node_iri, to_ntriples
 from kg.resources import bundled_report, queries_dir
 
@@ -332,6 +334,30 @@ def test_parameter_carrying_sparql_is_a_literal(synthetic, value):
     assert binding == {"type": "literal", "value": value}
     assert rows(synthetic, "metrics-of-agency", agency=value) == []
     assert len(synthetic) > 0 and rows(synthetic, "metrics", report=RID)  # nothing was dropped
+
+
+@given(st.text(max_size=40))
+def test_any_text_stays_one_literal_in_the_values_clause(value):
+    """The VALUES clause is written by pyoxigraph: whatever a value holds, it is one literal, itself."""
+    store = ox.Store()
+    query = with_values("SELECT ?term WHERE { }", {"term": ox.Literal(value)})
+    assert [row["term"].value for row in store.query(query)] == [value]
+
+
+def test_the_values_clause_goes_at_the_head_of_the_outer_group():
+    term = {"x": ox.Literal("1")}
+    assert with_values("SELECT ?x (COUNT(?y) AS ?n) { { SELECT ?y {} } }", term) == (
+        'SELECT ?x (COUNT(?y) AS ?n) { VALUES (?x) { ("1") } { SELECT ?y {} } }')
+    assert with_values("# { not here\nASK WHERE { }", term) == '# { not here\nASK WHERE { VALUES (?x) { ("1") } }'
+    assert with_values("CONSTRUCT { ?x ?x ?x } WHERE { }", term) == "CONSTRUCT { ?x ?x ?x } WHERE { }"
+
+
+def test_a_namespaced_parameter_takes_a_bare_local_name(synthetic):
+    by_id = run_query(synthetic, "indicator-over-years", {"indicator": "admin-review-received"}, fmt="json")
+    by_iri = run_query(synthetic, "indicator-over-years", {"indicator": "ind:admin-review-received"}, fmt="json")
+    assert by_id == by_iri
+    with pytest.raises(QueryError, match="not a name in <http://example.org/fzzf/indicator/>"):
+        run_query(synthetic, "indicator-over-years", {"indicator": "has space"})
 
 
 def test_parameter_terms():
