@@ -103,9 +103,9 @@ def main() -> None:
 @click.option("--scheduler", default=None, metavar="local|tcp://HOST:PORT",
               help="Extract on Dask: a local cluster, or an existing scheduler (needs pip install 'kg[dask]').")
 @click.option("--analysis/--no-analysis", "analysis", default=None,
-              help="Write analysis.json/.html (default: for up to 100 reports).")
+              help="Write analysis.json/.html (default: for a single report).")
 @click.option("--exports/--no-exports", default=None,
-              help="Write the visualiser exports and the viewer (default: for up to 100 reports).")
+              help="Write the visualiser exports and the viewer (default: for a single report).")
 @click.option("--rebuild", is_flag=True, help="Extract every report again, even those unchanged since the last build.")
 @click.option("--urls", "url_file", type=click.Path(path_type=Path), default=None,
               help="A file of report URLs to fetch and build, one a line.")

@@ -27,10 +27,13 @@ from kg.readers import read_document
 
 __all__ = ["extract", "extract_text", "build", "report_contents", "warm_up", "BuildResult", "EXPORT_REPORT_LIMIT"]
 
-# Above this many reports the visualiser exports and the viewer are not written by
-# default: a property graph of hundreds of thousands of nodes costs minutes and
-# gigabytes, and no viewer shows it usefully. `kg export` or `--exports` still make them.
-EXPORT_REPORT_LIMIT = 100
+# A corpus build (more than this many reports) writes neither the visualiser exports,
+# the viewer nor the per-report analysis unless asked: they cost about a second a
+# report and no viewer shows a corpus usefully; corpus.html is the corpus view.
+# `kg export`, `kg analyze`, `--exports` and `--analysis` still make them.
+EXPORT_REPORT_LIMIT = 1
+# graph.ttl, one Turtle file of every report, up to this many (graph.nq and graph.trig always).
+UNION_TURTLE_LIMIT = 100
 _BARE_CR = re.compile(r"\r(?!\n)")
 
 
@@ -153,7 +156,8 @@ def build(
                 return result
             many = len(result.reports) > EXPORT_REPORT_LIMIT
             _corpus_outputs(generation)  # 3. across reports: corpus.json, corpus.html, indicators, corpus graph
-            generation.write_graph_files(union=not many or bool(exports))  # 4. graph files, store, manifest
+            union = len(result.reports) <= UNION_TURTLE_LIMIT or bool(exports)
+            generation.write_graph_files(union=union)  # 4. graph files, store, manifest
         finally:
             generation.close()
         copy_ontology(stage.path)
@@ -251,13 +255,14 @@ def _warn_skipped(result: BuildResult, skipped: list[Path], suffixes: tuple[str,
 
 def _decide_exports(result: BuildResult, out: Path, many: bool, analyse: bool | None, exports: bool | None) -> None:
     if many and exports is None:
+        turtle = "" if len(result.reports) <= UNION_TURTLE_LIMIT else f", nor graph.ttl above {UNION_TURTLE_LIMIT}"
         result.warnings.append(
-            f"{len(result.reports)} reports: visualiser exports, viewer and graph.ttl not written above "
-            f"{EXPORT_REPORT_LIMIT} reports (graph.nq, graph.trig and the store hold the graph; run "
-            f"`kg export {out} --to FORMAT`, or build with --exports)")
+            f"{len(result.reports)} reports: a corpus build writes no visualiser exports or viewer{turtle} "
+            f"(graph.nq, graph.trig and the store hold the graph; run `kg export {out} --to FORMAT`, "
+            f"or build with --exports)")
     if many and analyse is None:
         result.warnings.append(
-            f"{len(result.reports)} reports: per-report analysis not written above {EXPORT_REPORT_LIMIT} reports "
+            f"{len(result.reports)} reports: a corpus build writes no per-report analysis "
             f"(run `kg analyze {out}`, or build with --analysis); corpus.html is the corpus view")
 
 

@@ -55,12 +55,12 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
     assert [p.name for p in tmp_path.iterdir()] == ["graph.ttl"]  # no temporary file left behind
 
 
-def test_large_batches_skip_the_exports_unless_asked(tmp_path, monkeypatch):
-    monkeypatch.setattr(kg.pipeline, "EXPORT_REPORT_LIMIT", 1)
+def test_corpus_builds_skip_the_exports_and_the_analysis_unless_asked(tmp_path):
     sources = [FIXTURES / "structure-a-county.txt", FIXTURES / "structure-b-city.txt"]
-    result = kg.pipeline.build(sources, tmp_path / "auto", analyse=False)
+    result = kg.pipeline.build(sources, tmp_path / "auto")
     assert result.ok and not (tmp_path / "auto" / "viewer.html").exists()
-    assert any("kg export" in w for w in result.warnings)
+    assert not (tmp_path / "auto" / "analysis.json").exists() and (tmp_path / "auto" / "graph.ttl").is_file()
+    assert any("kg export" in w for w in result.warnings) and any("kg analyze" in w for w in result.warnings)
     forced = kg.pipeline.build(sources, tmp_path / "forced", analyse=False, exports=True)
     assert forced.ok and (tmp_path / "forced" / "viewer.html").is_file()
 

@@ -104,7 +104,7 @@ def test_awkward_file_names_are_built(tmp_path):
         (folder / name).write_text(text, encoding="utf-8")
     assert max(len(name.encode("utf-8")) for name in NAMES) == 250
     out = tmp_path / "out"
-    code, _, stderr = kg("build", folder, "-o", out, "--no-analysis")
+    code, _, stderr = kg("build", folder, "-o", out, "--no-analysis", "--exports")
     assert (code, [line for line in stderr.splitlines() if line.startswith("kg: error")]) == (0, [])
     assert len(list((out / "extractions").glob("*.json"))) == len(NAMES)
     page = (out / "viewer.html").read_text(encoding="utf-8")

@@ -56,7 +56,7 @@ def tiny(tmp_path_factory) -> Path:
 def gap_out(tmp_path_factory) -> Path:
     """All links-* fixtures built together: several reports in one graph, each with gaps."""
     out = tmp_path_factory.mktemp("gaps")
-    assert build(sorted(FIXTURES.glob("links-*.txt")), out, exports=False).ok
+    assert build(sorted(FIXTURES.glob("links-*.txt")), out, analyse=True, exports=False).ok
     return out
 
 
@@ -190,7 +190,7 @@ def test_batch_with_a_report_without_structure_is_analysed(tmp_path):
     from tests.conftest import FIXTURES
 
     sources = [FIXTURES / "structure-f-nostructure.txt", FIXTURES / "structure-c-district.txt"]
-    result = build(sources, tmp_path, exports=False)
+    result = build(sources, tmp_path, analyse=True, exports=False)
     assert result.ok
     data = json.loads((tmp_path / "analysis.json").read_text(encoding="utf-8"))
     assert len(data["reports"]) == 2

@@ -305,7 +305,7 @@ def line_ends_out(tmp_path_factory) -> Path:
     for name, body in variants.items():
         (root / f"{name}.txt").write_bytes(body.encode("utf-8"))
     out = root / "out"
-    assert build(sorted(root.glob("*.txt")), out).built
+    assert build(sorted(root.glob("*.txt")), out, exports=True).built
     return out
 
 

@@ -241,7 +241,13 @@ def gone(pid: int) -> bool:
         status = Path(f"/proc/{pid}/status").read_text()
     except FileNotFoundError:
         return True
-    return "\nState:\tZ" in status  # a zombie no longer runs nor listens
+    # A zombie no longer runs nor listens, once its last thread is gone: the leader of a killed
+    # multi-threaded process shows Z while its other threads still hold its files (and our lock).
+    try:
+        threads = len(list(Path(f"/proc/{pid}/task").iterdir()))
+    except FileNotFoundError:
+        return True
+    return "\nState:\tZ" in status and threads <= 1
 
 
 def wait_until(condition, limit: float = 30) -> bool:
