@@ -161,6 +161,8 @@ def _built_line(result) -> str:
     """What a build wrote, and what to open next."""
     out = result.out
     counts = f"built {len(result.built)} report(s)"
+    if result.resumed:
+        counts += f" ({len(result.resumed)} finished by an interrupted build, taken from it)"
     if result.reused:
         counts += f", kept {len(result.reused)} unchanged"
     if result.failed:

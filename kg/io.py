@@ -107,17 +107,21 @@ def check_writable(out: Path) -> None:
 # --- a build's output folder, replaced as a whole ------------------------------------------------
 
 MARKER = ".kg"  # the folder inside every build's output that says "kg wrote this"
+# In a staging folder, one line per report the build has finished: what a killed build leaves for the
+# next one to resume from (kg.store.generation reads and writes it).
+JOURNAL = "journal.jsonl"
 
 
 class StagedOutput:
     """A new generation of ``out``, written beside it and swapped in whole (see :func:`staged_output`).
 
     ``path`` is the staging folder to write into; ``previous`` the current
-    ``out`` (or None when there is none yet).
+    ``out`` (or None when there is none yet); ``interrupted`` the staging folder
+    of a stopped build of ``out`` whose finished reports this build may take.
     """
 
-    def __init__(self, out: Path, path: Path, previous: Path | None) -> None:
-        self.out, self.path, self.previous = out, path, previous
+    def __init__(self, out: Path, path: Path, previous: Path | None, interrupted: Path | None = None) -> None:
+        self.out, self.path, self.previous, self.interrupted = out, path, previous, interrupted
         self.cancelled = False
 
     def cancel(self) -> None:
@@ -142,7 +146,7 @@ def staged_output(out: str | Path) -> Iterator[StagedOutput]:
     except OSError as err:
         raise OutputError(f"{out.parent}: cannot create the output's folder ({err.strerror or err})") from None
     with _locked(out):
-        _sweep(out)
+        interrupted = _sweep(out)
         staging = out.parent / f".{out.name}.staging-{os.getpid()}"
         try:
             staging.mkdir()
@@ -150,10 +154,15 @@ def staged_output(out: str | Path) -> Iterator[StagedOutput]:
         except OSError as err:
             raise OutputError(f"{out.parent}: cannot write output here ({err.strerror or err})") from None
         try:
-            stage = StagedOutput(out, staging, out if out.is_dir() else None)
+            stage = StagedOutput(out, staging, out if out.is_dir() else None, interrupted)
             yield stage
             if not stage.cancelled:
                 _swap(staging, out)
+            if interrupted is not None:  # taken up (or nothing could be built): not offered again
+                _remove_tree(interrupted)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: what was finished is kept for the next build
+            _keep_for_resume(staging, out)
+            raise
         finally:
             _remove_tree(staging)  # after the swap it holds the previous generation
 
@@ -196,16 +205,42 @@ def _locked(out: Path) -> Iterator[None]:
         yield
 
 
-def _sweep(out: Path) -> None:
-    """Remove staging folders of builds that were killed (we hold the lock: none is running)."""
-    for stale in out.parent.glob(f".{out.name}.staging-*"):
-        _remove_tree(stale)
+def _sweep(out: Path) -> Path | None:
+    """Remove staging folders of builds that were killed (we hold the lock: none is running).
+
+    The one that finished most reports is kept as ``.OUT.interrupted`` and returned,
+    for this build to resume from.
+    """
+    kept = out.parent / f".{out.name}.interrupted"
+    stale = sorted(out.parent.glob(f".{out.name}.staging-*"))
+    best = max([kept, *stale], key=_finished, default=None)
+    if best is not None and best != kept and _finished(best):
+        _remove_tree(kept)
+        os.replace(best, kept)
+    for folder in stale:
+        _remove_tree(folder)
     previous = out.parent / f".{out.name}.previous"
     if previous.is_dir():
         if out.is_dir():
             _remove_tree(previous)
         else:  # killed between the two renames of the fallback swap: the old generation is the output
             os.replace(previous, out)
+    return kept if kept.is_dir() else None
+
+
+def _keep_for_resume(staging: Path, out: Path) -> None:
+    kept = out.parent / f".{out.name}.interrupted"
+    if _finished(staging) > _finished(kept):
+        _remove_tree(kept)
+        os.replace(staging, kept)
+
+
+def _finished(staging: Path) -> int:
+    """How much a (killed) build's staging folder had finished: the size of its journal."""
+    try:
+        return (staging / MARKER / JOURNAL).stat().st_size
+    except OSError:
+        return 0
 
 
 def _swap(staging: Path, out: Path) -> None:

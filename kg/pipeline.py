@@ -34,6 +34,9 @@ __all__ = ["extract", "extract_text", "build", "report_contents", "warm_up", "Bu
 EXPORT_REPORT_LIMIT = 1
 # graph.ttl, one Turtle file of every report, up to this many (graph.nq and graph.trig always).
 UNION_TURTLE_LIMIT = 100
+# Nor for one report whose graph is larger than this (a 3 MB text, some 300 ordinary reports):
+# the exports would be gigabytes and the analysis hours.
+EXPORT_GRAPH_BYTES = 100 * 2**20
 _BARE_CR = re.compile(r"\r(?!\n)")
 
 
@@ -78,6 +81,7 @@ class BuildResult:
     out: Path
     built: list[str] = field(default_factory=list)  # report ids extracted by this build
     reused: list[str] = field(default_factory=list)  # report ids kept from the previous build (unchanged)
+    resumed: list[str] = field(default_factory=list)  # of ``built``: finished by a killed build, taken from it
     failed: list[str] = field(default_factory=list)  # one-line error messages
     warnings: list[str] = field(default_factory=list)
 
@@ -144,7 +148,7 @@ def build(
             on_error(message)
 
     with staged_output(out) as stage:
-        generation = Generation(stage.path, stage.previous, base, rebuild=rebuild)
+        generation = Generation(stage.path, stage.previous, base, rebuild=rebuild, interrupted=stage.interrupted)
         try:
             if urls:  # 0. pages from the web, kept beside the output
                 reports += generation.fetch(urls, fail, refetch=refetch, **(fetch_options or {}))
@@ -161,6 +165,7 @@ def build(
         finally:
             generation.close()
         copy_ontology(stage.path)
+        many = many or (stage.path / "graph.trig").stat().st_size > EXPORT_GRAPH_BYTES
         _decide_exports(result, stage.out, many, analyse, exports)
         _analyse_and_export(stage.path, analyse=not many if analyse is None else analyse,  # 5. analyse, export
                             exports=not many if exports is None else exports)
@@ -200,6 +205,7 @@ def _extract(todo: list[Path], generation, result: BuildResult, fail: Callable[[
         elif generation.add(path, outcome, fail):
             result.warnings.extend(f"{path}: {w}" for w in outcome.warnings)
     result.built, result.reused = list(generation.built), list(generation.reused)
+    result.resumed = list(generation.resumed)
 
 
 def report_contents(path: Path, base: str) -> tuple[str, str, list[str], dict[str, bytes]] | KgError:
@@ -254,15 +260,17 @@ def _warn_skipped(result: BuildResult, skipped: list[Path], suffixes: tuple[str,
 
 
 def _decide_exports(result: BuildResult, out: Path, many: bool, analyse: bool | None, exports: bool | None) -> None:
+    what = f"{len(result.reports)} reports: a corpus build" if len(result.reports) > EXPORT_REPORT_LIMIT else \
+        f"a graph over {EXPORT_GRAPH_BYTES >> 20} MB of TriG: the build"
     if many and exports is None:
         turtle = "" if len(result.reports) <= UNION_TURTLE_LIMIT else f", nor graph.ttl above {UNION_TURTLE_LIMIT}"
         result.warnings.append(
-            f"{len(result.reports)} reports: a corpus build writes no visualiser exports or viewer{turtle} "
+            f"{what} writes no visualiser exports or viewer{turtle} "
             f"(graph.nq, graph.trig and the store hold the graph; run `kg export {out} --to FORMAT`, "
             f"or build with --exports)")
     if many and analyse is None:
         result.warnings.append(
-            f"{len(result.reports)} reports: a corpus build writes no per-report analysis "
+            f"{what} writes no per-report analysis "
             f"(run `kg analyze {out}`, or build with --analysis); corpus.html is the corpus view")
 
 

@@ -65,6 +65,18 @@ def test_corpus_builds_skip_the_exports_and_the_analysis_unless_asked(tmp_path):
     assert forced.ok and (tmp_path / "forced" / "viewer.html").is_file()
 
 
+def test_one_huge_report_skips_the_exports_and_the_analysis_unless_asked(tmp_path, monkeypatch):
+    monkeypatch.setattr(kg.pipeline, "EXPORT_GRAPH_BYTES", 1000)  # as if the report were enormous
+    source = [FIXTURES / "structure-a-county.txt"]
+    result = kg.pipeline.build(source, tmp_path / "auto")
+    assert result.ok and not (tmp_path / "auto" / "viewer.html").exists()
+    assert not (tmp_path / "auto" / "analysis.json").exists()
+    assert any("MB of TriG" in w and "kg export" in w for w in result.warnings)
+    forced = kg.pipeline.build(source, tmp_path / "forced", analyse=True, exports=True)
+    assert forced.ok and (tmp_path / "forced" / "viewer.html").is_file()
+    assert (tmp_path / "forced" / "analysis.json").is_file()
+
+
 def _files(out: Path) -> dict[str, bytes]:
     """Every file of a build but the store's (a database: its content is deterministic, its files are not)."""
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
@@ -336,6 +348,38 @@ def test_a_stopped_build_leaves_the_previous_output_and_the_next_build_completes
     result = kg.pipeline.build([batch], out, analyse=False, exports=False)
     assert result.ok and len(result.reports) == 30
     assert not _staging(out)
+
+
+def _journaled(out: Path, reports: int):
+    return lambda: any(len((s / ".kg" / "journal.jsonl").read_bytes().splitlines()) >= reports
+                       for s in _staging(out) if (s / ".kg" / "journal.jsonl").is_file())
+
+
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGINT"])
+def test_the_build_after_a_stopped_one_takes_its_finished_reports_and_equals_a_fresh_build(
+        previous, batch, tmp_path, signal_name):
+    import signal
+
+    out, before = previous
+    process = _start_build(batch, out, "--workers", "1")
+    _wait_for(_journaled(out, 5), process)
+    process.send_signal(getattr(signal, signal_name))
+    process.communicate(timeout=120)
+    assert _files(out) == before
+    # Ctrl-C keeps the finished part as .OUT.interrupted; after kill -9 the next build finds its staging folder.
+    assert (out.parent / f".{out.name}.interrupted").is_dir() or _staging(out)
+    resumed = kg.pipeline.build([batch], out, exports=True)
+    assert resumed.ok and len(resumed.built) == 30 and len(resumed.resumed) >= 5
+    assert not (out.parent / f".{out.name}.interrupted").exists() and not _staging(out)
+    fresh = kg.pipeline.build([batch], tmp_path / "fresh", exports=True)
+    assert _files(out) == _files(tmp_path / "fresh")
+    assert _quads(out) == _quads(tmp_path / "fresh")
+
+
+def _quads(out: Path) -> list[str]:
+    import pyoxigraph as ox
+
+    return sorted(str(q) for q in ox.Store.read_only(str(out / "store")))
 
 
 def test_two_builds_racing_for_one_folder_one_wins_whole(tmp_path, batch):

@@ -8,6 +8,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "kg"
 MAX_FUNCTION_LINES = 80
+MAX_MODULE_LINES = 600
 # Which top-level modules a layer must never import, directly or inside a function.
 FORBIDDEN = {
     "extraction": {"rdflib", "pyoxigraph"},
@@ -64,6 +65,12 @@ def test_no_function_is_longer_than_80_lines():
                 if lines > MAX_FUNCTION_LINES:
                     long.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name} ({lines} lines)")
     assert long == []
+
+
+def test_no_module_is_longer_than_600_lines():
+    long = {str(path.relative_to(PACKAGE)): lines for path in _modules()
+            if (lines := path.read_text(encoding="utf-8").count("\n")) > MAX_MODULE_LINES}
+    assert long == {}
 
 
 def test_namespaces_are_defined_once():

@@ -42,6 +42,9 @@ _SKIPPED_PREDICATES = {FZ + p for p in ("inReport", "evidence", "linkSource", "l
                                         "parentSection")}
 CLUSTER_SEED = 7  # any fixed seed: Louvain is randomised, our output must not be
 TOP_ENTITIES = 10
+# Exact betweenness visits every edge once per node; above this many visits (a report
+# hundreds of times the usual size) it is estimated from a fixed sample of sources.
+BETWEENNESS_WORK = 20_000_000
 
 
 # --- the networkx view of the graph -------------------------------------------
@@ -215,7 +218,11 @@ def _centrality(sub: nx.MultiDiGraph, local) -> dict[str, list[dict[str, Any]]]:
     # carry it; degree alone would favour whatever is named most often. The
     # sections are in the graph so that items are joined by the outline too and
     # one entity named everywhere (the government itself) is not the only bridge.
-    between = nx.betweenness_centrality(graph, normalized=True)
+    sources = max(10, BETWEENNESS_WORK // graph.number_of_edges())
+    if sources < graph.number_of_nodes():
+        between = nx.betweenness_centrality(graph, k=sources, normalized=True, seed=CLUSTER_SEED)
+    else:
+        between = nx.betweenness_centrality(graph, normalized=True)
     out = {}
     for name, kind in (("agencies", "Agency"), ("mechanisms", "Mechanism")):
         rows = [

@@ -8,11 +8,12 @@ extracted now, the store, and the pieces the graph files are assembled from.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 
-from kg.io import MARKER, link_or_copy, make_ordinary
+from kg.io import JOURNAL, MARKER, link_or_copy, make_ordinary
 from kg.rdf.files import GRAPH_FILES, PIECE_KINDS, Piece, assemble_graph_files
 from kg.rdf.triples import graph_iri
 from kg.store.graphs import STORE, GraphStore
@@ -33,7 +34,8 @@ CORPUS_ID = "_corpus"  # the corpus graph's key among the reports' (report ids n
 class Generation:
     """The new output being written into ``path`` (a staging folder), given the previous output (or None)."""
 
-    def __init__(self, path: Path, previous: Path | None, base: str, *, rebuild: bool = False) -> None:
+    def __init__(self, path: Path, previous: Path | None, base: str, *, rebuild: bool = False,
+                 interrupted: Path | None = None) -> None:
         self.path, self.base = path, base
         self.version = extraction_version()
         self.previous = previous
@@ -48,20 +50,33 @@ class Generation:
         self.sources: dict[str, str] = {}  # report id → the input it came from
         self.built: list[str] = []  # extracted now
         self.reused: list[str] = []  # taken from the previous generation
+        self.resumed: list[str] = []  # finished by a killed build, taken from its staging folder
+        self.interrupted = interrupted
+        self.finished = {} if rebuild else _journal(interrupted, self.version, base)
+        self.journal = open(self.spool.parent / JOURNAL, "a", encoding="utf-8")
 
     def reuse_unchanged(self, paths: list[Path]) -> list[Path]:
         """Keep the reports whose file and extraction version are unchanged; return the paths to extract."""
         from kg.readers.files import report_id
 
-        todo, asked = [], set()
+        todo, asked, resumed = [], set(), {}
         for path in paths:
             rid, digest = report_id(path), _sha256(path)
             asked.add(rid)
             entry = self.old.reusable(rid, digest, self.version, self.base) if digest else None
-            if entry is None or rid in self.parts or not self._reuse(rid, entry):
+            if entry is not None and rid not in self.parts and self._reuse(rid, entry):
+                self.sources[rid] = str(path)
+            elif digest and rid not in self.parts and (nquads := self._resume(rid, digest, path)):
+                resumed[rid] = nquads
+            else:
                 todo.append(path)
-                continue
-            self.sources[rid] = str(path)
+        for rid, nquads in resumed.items():  # into the store: the difference, if it held the report
+            old = self.old.pieces_in(self.previous, rid).get("nq") if self.keep_store and rid in self.old.reports \
+                else None
+            if old is not None:
+                self.store.replace(old.read(), nquads)
+            else:
+                self.store.load(nquads)
         if self.keep_store:
             for rid in self.old.reports:
                 if rid in self.parts:
@@ -135,7 +150,40 @@ class Generation:
             self.store.load(outcome.files["nq"])
         self.new.reports[rid] = Entry(outcome.sha256, Path(outcome.source).name)
         self.built.append(rid)
+        self._journal(rid, outcome.sha256, Path(outcome.source).name, self.parts[rid])
         return True
+
+    def _resume(self, rid: str, digest: str, path: Path) -> Path | None:
+        """Take a report a killed build finished from its staging folder; its N-Quads file, or None."""
+        record = self.finished.get(rid)
+        if record is None or record["sha256"] != digest:
+            return None
+        spool = self.interrupted / MARKER / "spool"
+        pieces = {kind: spool / record[kind] for kind in PIECE_KINDS}
+        files = [self.interrupted / EXTRACTIONS / f"{rid}.json", *(_side_file(self.interrupted, rid, kind)
+                                                                    for kind in SIDE_KINDS), *pieces.values()]
+        if not all(file.is_file() for file in files):
+            return None
+        link_or_copy(files[0], self.path / EXTRACTIONS / f"{rid}.json")
+        for kind in SIDE_KINDS:
+            link_or_copy(_side_file(self.interrupted, rid, kind), _side_file(self.path, rid, kind))
+        names = {kind: f"resumed-{len(self.resumed):07d}.{kind}" for kind in pieces}  # never a worker's index.kind
+        for kind, piece in pieces.items():
+            link_or_copy(piece, self.spool / names[kind])
+        self.parts[rid] = {kind: Piece.whole(self.spool / names[kind]) for kind in pieces}
+        self.sources[rid] = str(path)
+        self.new.reports[rid] = Entry(digest, record["source"])
+        self.resumed.append(rid)
+        self.built.append(rid)
+        self._journal(rid, digest, record["source"], self.parts[rid])
+        return self.parts[rid]["nq"].path
+
+    def _journal(self, rid: str, digest: str, source: str, pieces: dict[str, Piece]) -> None:
+        """Record a finished report, flushed: a build killed after this line lets the next take it."""
+        record = {"id": rid, "sha256": digest, "source": source, "version": self.version, "base": self.base,
+                  **{kind: piece.path.name for kind, piece in pieces.items()}}
+        self.journal.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.journal.flush()
 
     def add_corpus_graph(self, pieces: dict[str, bytes]) -> None:
         """The corpus graph (divisions, shared entities, results across reports), replaced at every build."""
@@ -187,12 +235,20 @@ class Generation:
             self.store.drop(graph_iri(self.base, rid))
         self.store.finish()
         self.new.write(self.path)
+        self._done()
 
-    def close(self) -> None:
+    def _done(self) -> None:
+        """The output is complete: the spool and the journal are not part of it."""
         import shutil
 
-        self.store.close()
+        self.journal.close()
+        (self.spool.parent / JOURNAL).unlink(missing_ok=True)
         shutil.rmtree(self.spool, ignore_errors=True)
+
+    def close(self) -> None:
+        """Close the store and the journal (the files stay: a build stopped now may be resumed from them)."""
+        self.store.close()
+        self.journal.close()
 
 
 class SeriesCache:
@@ -220,6 +276,28 @@ class SeriesCache:
         import json
 
         (self.folder / f"{fingerprint}.json").write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
+
+
+def _journal(interrupted: Path | None, version: str, base: str) -> dict[str, dict]:
+    """The reports a killed build finished with this extraction version and base, by id (a torn last line skipped)."""
+    if interrupted is None:
+        return {}
+    import shutil
+
+    shutil.rmtree(interrupted / STORE, ignore_errors=True)  # its store is incomplete: only the files are taken
+    finished = {}
+    try:
+        lines = (interrupted / MARKER / JOURNAL).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and record.get("version") == version and record.get("base") == base:
+            finished[record["id"]] = record
+    return finished
 
 
 def _side_file(root: Path, rid: str, kind: str) -> Path:

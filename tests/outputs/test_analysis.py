@@ -164,6 +164,17 @@ def test_output_is_deterministic(tiny, built_out, tmp_path):
             assert (first / name).read_bytes() == (second / name).read_bytes()
 
 
+def test_a_huge_report_gets_an_estimated_betweenness_the_same_each_run(built_out, tmp_path, monkeypatch):
+    import kg.outputs.analysis
+
+    exact = analyze(built_out / "graph.trig", tmp_path / "exact")["reports"][0]["centrality"]
+    monkeypatch.setattr(kg.outputs.analysis, "BETWEENNESS_WORK", 1)  # as if the report were enormous: 10 sources
+    first = analyze(built_out / "graph.trig", tmp_path / "one")["reports"][0]["centrality"]
+    second = analyze(built_out / "graph.trig", tmp_path / "two")["reports"][0]["centrality"]
+    assert first == second and first != exact
+    assert [a["label"] for a in first["agencies"]][:1] == [a["label"] for a in exact["agencies"]][:1]
+
+
 def test_missing_graph_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         analyze(tmp_path / "nothing.trig", tmp_path)
