@@ -367,7 +367,9 @@ def test_the_build_after_a_stopped_one_takes_its_finished_reports_and_equals_a_f
     process.communicate(timeout=120)
     assert _files(out) == before
     # Ctrl-C keeps the finished part as .OUT.interrupted; after kill -9 the next build finds its staging folder.
-    assert (out.parent / f".{out.name}.interrupted").is_dir() or _staging(out)
+    (stopped,) = [*_staging(out), *out.parent.glob(f".{out.name}.interrupted")]
+    with open(stopped / ".kg" / "journal.jsonl", "ab") as journal:
+        journal.write(b'{"id": "r29-')  # a line torn by the kill
     resumed = kg.pipeline.build([batch], out, exports=True)
     assert resumed.ok and len(resumed.built) == 30 and len(resumed.resumed) >= 5
     assert not (out.parent / f".{out.name}.interrupted").exists() and not _staging(out)

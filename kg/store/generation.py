@@ -156,10 +156,11 @@ class Generation:
     def _resume(self, rid: str, digest: str, path: Path) -> Path | None:
         """Take a report a killed build finished from its staging folder; its N-Quads file, or None."""
         record = self.finished.get(rid)
-        if record is None or record["sha256"] != digest:
+        if record is None or record.get("sha256") != digest or not isinstance(record.get("source"), str) \
+                or not all(isinstance(record.get(kind), str) for kind in PIECE_KINDS):
             return None
         spool = self.interrupted / MARKER / "spool"
-        pieces = {kind: spool / record[kind] for kind in PIECE_KINDS}
+        pieces = {kind: spool / Path(record[kind]).name for kind in PIECE_KINDS}
         files = [self.interrupted / EXTRACTIONS / f"{rid}.json", *(_side_file(self.interrupted, rid, kind)
                                                                     for kind in SIDE_KINDS), *pieces.values()]
         if not all(file.is_file() for file in files):
@@ -295,7 +296,8 @@ def _journal(interrupted: Path | None, version: str, base: str) -> dict[str, dic
             record = json.loads(line)
         except ValueError:
             continue
-        if isinstance(record, dict) and record.get("version") == version and record.get("base") == base:
+        if isinstance(record, dict) and isinstance(record.get("id"), str) and record.get("version") == version \
+                and record.get("base") == base:
             finished[record["id"]] = record
     return finished
 
