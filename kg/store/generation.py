@@ -111,14 +111,20 @@ class Generation:
                 fail(str(outcome))
         return files
 
-    def _reuse(self, rid: str, entry: Entry) -> bool:
-        source = self.previous / EXTRACTIONS / f"{rid}.json"
-        sides = [_side_file(self.previous, rid, kind) for kind in SIDE_KINDS]
-        if not source.is_file() or not all(side.is_file() for side in sides):
+    def _take_files(self, root: Path, rid: str, also: tuple[Path, ...] = ()) -> bool:
+        """Link a report's extraction JSON and side files from another build folder, if they (and ``also``) exist."""
+        source = root / EXTRACTIONS / f"{rid}.json"
+        sides = [_side_file(root, rid, kind) for kind in SIDE_KINDS]
+        if not all(file.is_file() for file in (source, *sides, *also)):
             return False
         link_or_copy(source, self.path / EXTRACTIONS / f"{rid}.json")
         for kind, side in zip(SIDE_KINDS, sides):
             link_or_copy(side, _side_file(self.path, rid, kind))
+        return True
+
+    def _reuse(self, rid: str, entry: Entry) -> bool:
+        if not self._take_files(self.previous, rid):
+            return False
         self.parts[rid] = self.old.pieces_in(self.previous, rid)
         self.new.reports[rid] = Entry(entry.sha256, entry.source)
         self.reused.append(rid)
@@ -161,13 +167,8 @@ class Generation:
             return None
         spool = self.interrupted / MARKER / "spool"
         pieces = {kind: spool / Path(record[kind]).name for kind in PIECE_KINDS}
-        files = [self.interrupted / EXTRACTIONS / f"{rid}.json", *(_side_file(self.interrupted, rid, kind)
-                                                                    for kind in SIDE_KINDS), *pieces.values()]
-        if not all(file.is_file() for file in files):
+        if not self._take_files(self.interrupted, rid, tuple(pieces.values())):
             return None
-        link_or_copy(files[0], self.path / EXTRACTIONS / f"{rid}.json")
-        for kind in SIDE_KINDS:
-            link_or_copy(_side_file(self.interrupted, rid, kind), _side_file(self.path, rid, kind))
         names = {kind: f"resumed-{len(self.resumed):07d}.{kind}" for kind in pieces}  # never a worker's index.kind
         for kind, piece in pieces.items():
             link_or_copy(piece, self.spool / names[kind])
