@@ -91,7 +91,10 @@ def extract_bytes(work: Work, source: str, data: bytes | None, base: str):
     with tempfile.TemporaryDirectory(prefix="kg-dask-") as folder:
         path = Path(folder) / Path(source).name
         path.write_bytes(data)
-        result = work(path, base)
+        result = work(path, base, Path(folder))
+        if not isinstance(result, KgError):  # the files go back as bytes: the parent may be on another machine
+            *head, contents = result
+            result = (*head, {kind: v.read_bytes() if isinstance(v, Path) else v for kind, v in contents.items()})
     if isinstance(result, KgError):  # name the file as the user gave it, not the worker's copy
         return type(result)(str(result).replace(str(path), source))
     return result

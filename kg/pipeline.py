@@ -208,39 +208,59 @@ def _extract(todo: list[Path], generation, result: BuildResult, fail: Callable[[
     result.resumed = list(generation.resumed)
 
 
-def report_contents(path: Path, base: str) -> tuple[str, str, list[str], dict[str, bytes]] | KgError:
+def report_contents(path: Path, base: str, folder: Path) -> tuple[str, str, list[str], dict[str, bytes | Path]] | KgError:
     """One report through the whole per-report path: what each worker runs.
 
-    Returns (report id, sha256, warnings, {kind: bytes}) with the extraction JSON,
-    the graph in N-Quads, a TriG block and a Turtle body, its rows of
-    ``indicators.csv`` and its part of the corpus graph; an error the user can
-    fix is returned (a batch goes on), not raised.
+    Returns (report id, sha256, warnings, {kind: bytes or file}) with the
+    extraction JSON, the graph in N-Quads and as a TriG block (files in
+    ``folder``, written as they are made: a huge report's graph is never whole
+    in memory), its rows of ``indicators.csv``, its part of the corpus graph and
+    its card for the summary; an error the user can fix is returned (a batch
+    goes on), not raised.
     """
     import json
 
     from kg.compare.summary import report_card
     from kg.outputs.indicators import indicator_rows, rows_csv
     from kg.rdf.corpus import corpus_ntriples
-    from kg.rdf.files import report_serialisations
-    from kg.rdf.triples import graph_iri, to_ntriples
 
     try:
         extraction = extract(path)
-        ntriples = to_ntriples(extraction, base)
+        contents: dict[str, bytes | Path] = _graph_files(extraction, base, folder)
     except KgError as err:
         return err
     except Exception as err:  # noqa: BLE001 - one report's bug must not stop a batch
         return KgError(f"{path}: internal error while extracting ({type(err).__name__}: {err}); "
                        "please report it with this file")
-    meta = extraction.report
-    contents = report_serialisations(ntriples, graph_iri(base, meta.id))
+    meta, warnings = extraction.report, list(extraction.warnings)
     contract = extraction.to_contract()
+    del extraction  # the model is no longer needed: a huge report's JSON is made without it
     # Compact: json's C encoder (with indent it uses the Python one, several ms a report).
     contents["json"] = (json.dumps(contract, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
     contents["csv"] = rows_csv(indicator_rows([contract])).encode("utf-8")
     contents["corpus"] = corpus_ntriples([contract], base).encode("utf-8")
     contents["card"] = json.dumps(report_card(contract), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return meta.id, meta.sha256, list(extraction.warnings), contents
+    return meta.id, meta.sha256, warnings, contents
+
+
+def _graph_files(extraction, base: str, folder: Path) -> dict[str, Path]:
+    """The report's graph as N-Quads and TriG block files in ``folder`` (:func:`kg.rdf.files.graph_pieces`)."""
+    import tempfile
+
+    from kg.errors import OutputError
+    from kg.rdf.files import graph_pieces
+    from kg.rdf.triples import graph_iri, write_ntriples
+
+    descriptor, name = tempfile.mkstemp(dir=folder, suffix=".nt")
+    ntriples = Path(name)
+    try:
+        with open(descriptor, "wb") as handle:
+            write_ntriples(extraction, base, handle)
+        return graph_pieces(ntriples, graph_iri(base, extraction.report.id), folder, ntriples.stem)
+    except OSError as err:
+        raise OutputError(f"{folder}: cannot write build files ({err.strerror or err})") from None
+    finally:
+        ntriples.unlink(missing_ok=True)
 
 
 def warm_up() -> None:
@@ -284,7 +304,7 @@ def _corpus_outputs(generation) -> None:
     from kg.outputs.indicators import assemble_indicators
     from kg.rdf.comparisons import comparisons_ntriples
     from kg.rdf.corpus import corpus_graph_iri
-    from kg.rdf.files import report_serialisations
+    from kg.rdf.files import graph_pieces
     from kg.rdf.triples import shared_iri
 
     base = generation.base
@@ -299,8 +319,10 @@ def _corpus_outputs(generation) -> None:
     for piece in generation.side_files("corpus"):  # each report's divisions and shared nodes, which recur
         lines.update(piece.read_text(encoding="utf-8").splitlines())
     lines.discard("")
-    ntriples = "".join(line + "\n" for line in sorted(lines))
-    generation.add_corpus_graph(report_serialisations(ntriples, corpus_graph_iri(base)))
+    ntriples = generation.spool / "corpus.nt"
+    with open(ntriples, "w", encoding="utf-8", newline="\n") as handle:
+        handle.writelines(line + "\n" for line in sorted(lines))
+    generation.add_corpus_graph(graph_pieces(ntriples, corpus_graph_iri(base), generation.spool, "corpus"))
 
 
 def _analyse_and_export(out: Path, *, analyse: bool, exports: bool) -> None:

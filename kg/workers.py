@@ -41,8 +41,9 @@ class Outcome:
     files: dict[str, Path] = field(default_factory=dict)  # kind (KINDS) → file
 
 
-# What a worker runs on one report: (path, base IRI) → (report id, sha256, warnings, {kind: bytes}) or a KgError.
-Work = Callable[[Path, str], "tuple[str, str, list[str], dict[str, bytes]] | KgError"]
+# What a worker runs on one report: (path, base IRI, folder for its large files) →
+# (report id, sha256, warnings, {kind: bytes or a file in that folder}) or a KgError.
+Work = Callable[[Path, str, Path], "tuple[str, str, list[str], dict[str, bytes | Path]] | KgError"]
 
 
 def usable_cores() -> int:
@@ -62,7 +63,10 @@ def spool_outcome(source: str, result, spool: Path, index: int) -> Outcome | KgE
     try:
         for kind in KINDS:
             target = spool / f"{index:07d}.{kind}"
-            target.write_bytes(contents[kind])
+            if isinstance(contents[kind], Path):  # written by the worker into the spool already
+                os.replace(contents[kind], target)
+            else:
+                target.write_bytes(contents[kind])
             outcome.files[kind] = target
     except OSError as err:
         return KgError(f"{spool}: cannot write build files ({err.strerror or err})")
@@ -71,7 +75,7 @@ def spool_outcome(source: str, result, spool: Path, index: int) -> Outcome | KgE
 
 def process_report(work: Work, path: Path, base: str, spool: Path, index: int = 0) -> Outcome | KgError:
     """Run ``work`` on one report and spool what it gives (what each local worker runs)."""
-    return spool_outcome(str(path), work(Path(path), base), spool, index)
+    return spool_outcome(str(path), work(Path(path), base, spool), spool, index)
 
 
 def _process(args: tuple[Work, Path, str, Path, int]):

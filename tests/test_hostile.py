@@ -231,3 +231,14 @@ def test_ctrl_c_stops_kg_query_on_a_query_that_would_run_for_hours(tmp_path):
         if process.poll() is None:
             process.kill()
 
+
+
+def test_a_statement_too_long_for_the_parser_is_one_line_naming_the_file(tmp_path):
+    """pyoxigraph's parser stops at a 16 MB statement (the text of a report of some 5 million characters)."""
+    graph = tmp_path / "huge.nq"
+    graph.write_text(f'<http://example.org/r> <http://example.org/p> "{"文" * (6 << 20)}" <http://example.org/g> .\n',
+                     encoding="utf-8")
+    code, _, stderr = kg("export", graph, "--to", "graphml", "-o", tmp_path / "huge.graphml")
+    assert code != 0
+    assert "kg query" in assert_one_error_line(stderr, str(graph), "16 MB")
+    assert not (tmp_path / "huge.graphml").exists()

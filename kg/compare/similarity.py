@@ -19,6 +19,7 @@ or of a long plan against a short measure rise.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -53,8 +54,9 @@ def _entity_key(entity: dict) -> str:
 
 def item_features(extraction: dict) -> dict[str, Features]:
     """Features of every measure, problem and plan of an extraction JSON, by item id."""
-    mentions = sorted((m["start"], m["end"], e) for e in extraction.get("entities", []) if e["type"] in _ENTITY_TYPES
-                      for m in e.get("mentions", []))
+    mentions = sorted(((m["start"], m["end"], index, e) for index, e in enumerate(extraction.get("entities", []))
+                       if e["type"] in _ENTITY_TYPES for m in e.get("mentions", [])), key=lambda m: m[:3])
+    starts = [m[0] for m in mentions]
     out = {}
     for kind in ITEM_KINDS:
         for item in extraction.get(kind, []):
@@ -62,8 +64,9 @@ def item_features(extraction: dict) -> dict[str, Features]:
             # A name in quotes (“一件事一次办”, “法律进小区”) is the same name in every year's words.
             quoted = {"“" + unicodedata.normalize("NFKC", q) for q in _QUOTED.findall(text)}
             terms = frozenset(item.get("terms") or _bigrams(text)) | quoted
-            inside = {_entity_key(e): e["label"] for start, end, e in mentions
-                      if item["start"] <= start and end <= item["end"]}
+            # Mentions by start: only those starting inside the item are looked at (a huge report has many).
+            within = mentions[bisect_left(starts, item["start"]):bisect_left(starts, item["end"])]
+            inside = {_entity_key(e): e["label"] for start, end, _, e in within if end <= item["end"]}
             out[item["id"]] = Features(terms, inside)
     return out
 

@@ -62,9 +62,10 @@ def series_results(members: list[dict]) -> dict:
     ``{"yoy_checks": […], "follow_through": […], "recurring_problems": […]}``; the
     result depends only on ``members`` and the rule files (see :func:`series_fingerprint`).
     """
-    features = {m["report"]["id"]: item_features(m) for m in members}
-    idf = SeriesIdf(f for by_item in features.values() for f in by_item.values())
     pairs = year_pairs(members)
+    # Items are compared only across a pair of years: a series without one needs no features.
+    features = {m["report"]["id"]: item_features(m) for m in members} if pairs else {}
+    idf = SeriesIdf(f for by_item in features.values() for f in by_item.values())
     previous = {}
     for earlier, later in pairs:
         previous.setdefault(later["report"]["id"], []).append(earlier)

@@ -1,7 +1,7 @@
 """The graph files of a build: ``graph.nq``, ``graph.trig`` (a named graph per report), ``graph.ttl`` (their union).
 
 Each report's graph is serialised once, where it is extracted
-(:func:`report_serialisations`: N-Quads, a TriG block, a Turtle body); the
+(:func:`graph_pieces`: N-Quads and a TriG block, file to file); the
 files are then assembled from those pieces (:func:`assemble_graph_files`),
 so no process ever holds the corpus, and an incremental build copies the
 pieces of unchanged reports from the previous files.
@@ -20,29 +20,82 @@ from kg.io import atomic_path, atomic_write
 from kg.rdf.namespaces import PREFIXES
 from kg.resources import ontology_dir
 
-__all__ = ["report_serialisations", "assemble_graph_files", "Piece", "GRAPH_FILES", "PIECE_KINDS", "turtle_header",
-           "turtle_body",
-           "copy_ontology", "named_graph_block"]
+__all__ = ["graph_pieces", "line_blocks", "assemble_graph_files", "Piece", "GRAPH_FILES", "PIECE_KINDS", "turtle_header",
+           "copy_ontology"]
 
 # Our own output (IRIs built by kg.rdf.triples.iri_part, literals escaped there):
 # re-validating every IRI costs as much as the rest of the parse.
 _LENIENT = True
 
 
-def report_serialisations(ntriples: str, graph: str) -> dict[str, bytes]:
-    """One graph's statements in the two forms the graph files are assembled from.
+def graph_pieces(ntriples: Path, graph: str, folder: Path, stem: str) -> dict[str, Path]:
+    """One graph's N-Triples file as the two pieces the graph files are assembled from, file to file.
 
     ``nq``: N-Quads (the N-Triples with the graph named); ``trig``: a TriG
     graph block without the ``@prefix`` lines, which every block shares
-    (:func:`turtle_header`). ``graph.ttl`` is made from the TriG blocks.
+    (:func:`turtle_header`). ``graph.ttl`` is made from the TriG blocks. Read and
+    written a block of lines at a time, so a huge report never sits in memory.
     """
-    data = ntriples.encode("utf-8")
-    if not data:
-        return {"nq": b"", "trig": b""}
-    turtle = ox.serialize(ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=_LENIENT),
-                          format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
-    body = turtle[_header_length(turtle):]
-    return {"nq": _as_nquads(data, graph), "trig": named_graph_block(body, f"<{graph}>".encode())}
+    pieces = {kind: folder / f"{stem}.{kind}" for kind in PIECE_KINDS}
+    with open(ntriples, "rb") as source, open(pieces["nq"], "wb") as target:
+        for block in line_blocks(source):
+            target.write(_as_nquads(block, graph))
+    if not ntriples.stat().st_size:
+        pieces["trig"].write_bytes(b"")
+        return pieces
+    turtle = folder / f"{stem}.ttl"
+    long_lines = _write_turtle(ntriples, turtle)
+    with open(turtle, "rb") as source, open(pieces["trig"], "wb") as target:
+        target.write(f"<{graph}> {{\n".encode())
+        header = True
+        for block in line_blocks(source):
+            if header:  # the @prefix lines open the file, and may fill a block
+                block = block[_header_length(block):]
+                header = not block
+            # A TriG graph block holds Turtle's triples unchanged; lines are indented by a tab as
+            # pyoxigraph's own TriG writer does (its literals never hold a raw line break).
+            target.write(b"\t" + block[:-1].replace(b"\n", b"\n\t") + b"\n" if block else b"")
+        for line in long_lines:  # an N-Triples line is a Turtle statement as it stands
+            target.write(b"\t" + line)
+        target.write(b"}\n")
+    turtle.unlink()
+    return pieces
+
+
+# pyoxigraph's parser stops at a 16 MB token (from a file or from bytes; its bulk loader does not):
+# a huge report's fz:sourceText is longer.
+_LONGEST_PARSED = 8 << 20
+
+
+def _write_turtle(ntriples: Path, turtle: Path) -> list[bytes]:
+    """Serialise the N-Triples file as Turtle, parsed a block at a time; the lines too long to parse are
+    returned as they are, for the caller to add (a subject's other statements stay grouped)."""
+    long_lines: list[bytes] = []
+
+    def statements(source):
+        for block in line_blocks(source):
+            if len(block) > _LONGEST_PARSED:
+                lines = block.split(b"\n")[:-1]
+                long_lines.extend(line + b"\n" for line in lines if len(line) >= _LONGEST_PARSED)
+                block = b"".join(line + b"\n" for line in lines if len(line) < _LONGEST_PARSED)
+            yield from ox.parse(block, format=ox.RdfFormat.N_TRIPLES, lenient=_LENIENT)
+
+    with open(ntriples, "rb") as source:
+        ox.serialize(statements(source), turtle, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
+    return long_lines
+
+
+def line_blocks(handle, left: int | None = None, size: int = 8 << 20):
+    """Whole lines of a binary file, about ``size`` bytes at a time (at most ``left`` bytes in all)."""
+    while left is None or left > 0:
+        block = handle.read(size if left is None else min(size, left))
+        if not block:
+            return
+        if not block.endswith(b"\n") and (left is None or len(block) < left):
+            block += handle.readline(-1 if left is None else left - len(block))
+        if left is not None:
+            left -= len(block)
+        yield block
 
 
 @dataclass(frozen=True)
@@ -92,20 +145,20 @@ def assemble_graph_files(out: Path, parts: list[dict[str, Piece]], *, union: boo
             if any(part["trig"].length for part in parts):
                 handle.write(turtle_header())
             for part in placed:
-                handle.write(turtle_body(part["trig"].read()))
+                _copy_as_turtle(part["trig"], handle)
     return placed
 
 
-def turtle_body(block: bytes) -> bytes:
-    """The Turtle of a TriG graph block (:func:`named_graph_block`): the graph line and braces gone, lines unindented.
-
-    >>> turtle_body(named_graph_block(b"<s> <p> <o> .\\n", b"<g>"))
-    b'<s> <p> <o> .\\n'
-    """
-    if not block:
-        return b""
-    inner = block[block.index(b"\n") + 1:-2]  # after "<g> {\n", before "}\n"
-    return inner[1:].replace(b"\n\t", b"\n") if inner.startswith(b"\t") else inner
+def _copy_as_turtle(piece: Piece, handle) -> None:
+    """The Turtle of a TriG graph block piece: the graph line and braces gone, lines unindented."""
+    if not piece.length:
+        return
+    with open(piece.path, "rb") as source:
+        source.seek(piece.offset)
+        source.readline()  # "<g> {"
+        left = piece.length - source.tell() + piece.offset - 2  # before the closing "}\n"
+        for block in line_blocks(source, left):
+            handle.write((b"\n" + block).replace(b"\n\t", b"\n")[1:])
 
 
 def _copy(piece: Piece, handle) -> None:
@@ -153,17 +206,6 @@ def _as_nquads(ntriples: bytes, graph: str) -> bytes:
     # Every N-Triples line ends in " .", and no literal holds a raw line break, so
     # naming the graph there is exact and keeps the statements out of Python objects.
     return ntriples.replace(b" .\n", f" <{graph}> .\n".encode())
-
-
-def named_graph_block(body: bytes, graph: bytes) -> bytes:
-    """A Turtle body (no ``@prefix`` lines) as a TriG graph block named ``graph``.
-
-    A TriG graph block holds Turtle's triples unchanged. Lines are indented by a
-    tab as pyoxigraph's own TriG writer does (its literals never hold a raw line
-    break), so the block is byte for byte what it would write.
-    """
-    block = b"\t" + body[:-1].replace(b"\n", b"\n\t") + body[-1:] if body else b""
-    return graph + b" {\n" + block + b"}\n"
 
 
 def copy_ontology(out: Path) -> None:

@@ -62,6 +62,10 @@ def load_store(path: str | Path):
         store.bulk_load(path=str(path), format=formats[path.suffix.lower()])
     except (SyntaxError, ValueError, OSError) as err:
         raise InputError(f"{path}: not a readable RDF file ({_first_line(err)})") from None
+    except MemoryError as err:  # pyoxigraph's parser stops at a 16 MB statement; its bulk loader does not
+        raise InputError(f"{path}: holds a statement over 16 MB (the text of a very large report), which "
+                         f"pyoxigraph cannot parse; the build's store holds it: use kg query or kg serve "
+                         f"({_first_line(err)})") from None
     return store
 
 
@@ -104,6 +108,10 @@ def _quads(path: Path) -> Iterator:
         yield from ox.parse(path=str(path), format=_ox_format(path), lenient=True)  # our own output: no IRI re-check
     except (SyntaxError, ValueError, OSError) as err:
         raise InputError(f"{path}: not a readable RDF file ({_first_line(err)})") from None
+    except MemoryError as err:  # pyoxigraph's parser stops at a 16 MB statement; its bulk loader does not
+        raise InputError(f"{path}: holds a statement over 16 MB (the text of a very large report), which "
+                         f"pyoxigraph cannot parse; the build's store holds it: use kg query or kg serve "
+                         f"({_first_line(err)})") from None
 
 
 def _graphs_are_contiguous(path: Path) -> bool:

@@ -11,8 +11,10 @@ IRIs are ``BASE + report id + "/" + local id``; local ids come from the model
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
+from typing import BinaryIO
 from urllib.parse import quote
 
 from kg.errors import InputError
@@ -20,7 +22,7 @@ from kg.model import Extraction, Span
 from kg.rdf.namespaces import (CONCEPT, CORPUS_PATH, DCTERMS, DIVISION, FZ, INDICATOR, KIND, OA, PROV, QB, RDF, RDFS,
                                SKOS, UNIT, XSD)
 
-__all__ = ["to_ntriples", "to_graph", "report_iri", "graph_iri", "node_iri", "iri_part", "check_base",
+__all__ = ["to_ntriples", "write_ntriples", "to_graph", "report_iri", "graph_iri", "node_iri", "iri_part", "check_base",
            "shared_iri", "division_iri", "indicator_iri", "indicator_dataset_iri", "FILE_FORMATS"]
 
 _ITEM_CLASS = {"measure": FZ.Measure, "problem": FZ.Problem, "plan": FZ.Plan}
@@ -185,27 +187,40 @@ def _bool(value: bool) -> str:
 
 
 class _Statements:
-    """N-Triples lines, in the order added; duplicates are dropped when the text is made."""
+    """N-Triples lines in the order added, handed to ``sink`` some thousands at a time, so that a
+    huge report's statements are never all in memory. The builder never states a line twice."""
 
-    def __init__(self) -> None:
+    def __init__(self, sink: Callable[[str], object]) -> None:
+        self.sink = sink
         self.chunks: list[str] = []  # one line each, or a block of whole lines
 
     def add(self, s: str, p: str, o: str) -> None:
         self.chunks.append(f"{s} {p} {o} .\n")
+        if len(self.chunks) >= _CHUNKS_PER_WRITE:
+            self.flush()
 
     def add_block(self, lines: str) -> None:
         self.chunks.append(lines)
 
-    def text(self) -> str:
-        # split("\n"), not splitlines(): a literal may hold U+2028 or \x85, which are not line ends here
-        lines = dict.fromkeys("".join(self.chunks).split("\n"))
-        lines.pop("", None)
-        return "\n".join(lines) + "\n" if lines else ""
+    def flush(self) -> None:
+        if self.chunks:
+            self.sink("".join(self.chunks))
+            self.chunks = []
+
+
+_CHUNKS_PER_WRITE = 4096
 
 
 def to_ntriples(extraction: Extraction, base: str) -> str:
     """All statements about one report, as N-Triples text (one named graph's content)."""
-    return _Builder(extraction, base).build().text()
+    parts: list[str] = []
+    _Builder(extraction, base, parts.append).build().flush()
+    return "".join(parts)
+
+
+def write_ntriples(extraction: Extraction, base: str, handle: BinaryIO) -> None:
+    """The statements of :func:`to_ntriples` written to a binary file as they are made (bounded memory)."""
+    _Builder(extraction, base, lambda text: handle.write(text.encode("utf-8"))).build().flush()
 
 
 def to_graph(extraction: Extraction, base: str):
@@ -222,13 +237,14 @@ def to_graph(extraction: Extraction, base: str):
 
 
 class _Builder:
-    def __init__(self, extraction: Extraction, base: str) -> None:
+    def __init__(self, extraction: Extraction, base: str, sink: Callable[[str], object]) -> None:
         self.x = extraction
         self.base = base
         self.rid = extraction.report.id
         self.report = _iri(report_iri(base, self.rid))
-        self.out = _Statements()
+        self.out = _Statements(sink)
         self.nodes: dict[str, str] = {}  # local id → <iri>
+        self.related: set[tuple[str, str, str]] = set()  # entity → entity statements already made
         self._indicator_dataset: str | None = None
 
     def node(self, local_id: str) -> str:
@@ -332,10 +348,11 @@ class _Builder:
 
     def _jurisdiction_place(self) -> str:
         meta = self.x.report
-        for entity in self.x.entities:
-            if entity.type == "Place" and entity.label == meta.jurisdiction:
+        own_id = "place/" + meta.jurisdiction
+        for entity in self.x.entities:  # the same id: the place written in other characters
+            if entity.type == "Place" and (entity.label == meta.jurisdiction or entity.id == own_id):
                 return self.node(entity.id)
-        place = self.node("place/" + meta.jurisdiction)
+        place = self.node(own_id)
         add = self.out.add
         add(place, RDF_.type, FZ_.Place)
         add(place, RDFS_.label, _text(meta.jurisdiction, "zh"))
@@ -388,7 +405,7 @@ class _Builder:
             add(node, FZ_.inReport, self.report)
             add(node, RDFS_.label, _text(entity.label, "zh"))
             add(node, SKOS_.prefLabel, _text(entity.label, "zh"))
-            for alt in entity.alt_labels:
+            for alt in dict.fromkeys(entity.alt_labels):
                 add(node, SKOS_.altLabel, _text(alt, "zh"))
             if entity.key:
                 add(node, FZ_.canonicalKey, _text(entity.key))
@@ -397,6 +414,7 @@ class _Builder:
             if entity.issuer:
                 add(node, FZ_.issuedBy, self.node(entity.issuer))
                 add(self.node(entity.issuer), FZ_.issues, node)
+                self.related.update({(entity.id, "issuedBy", entity.issuer), (entity.issuer, "issues", entity.id)})
             if entity.type == "PolicyDocument":
                 add(node, DCTERMS_.title, _text(entity.label, "zh"))
             for index, merge in enumerate(entity.merges, 1):
@@ -407,8 +425,8 @@ class _Builder:
                 add(record, FZ_.mergeRule, _text(merge.rule))
             if entity.shared_key:
                 self._denotes(node, entity)
-            for mention in entity.mentions:
-                self.evidence(node, Span(mention.start, mention.end, mention.text))
+            for start, end, text in dict.fromkeys((m.start, m.end, m.text) for m in entity.mentions):
+                self.evidence(node, Span(start, end, text))
 
     def _denotes(self, node: str, entity) -> None:
         """The shared node an entity stands for, and the merge when the names are written differently."""
@@ -448,7 +466,7 @@ class _Builder:
                 add(node, FZ_.period, _text(metric.period, "zh"))
             if metric.item:
                 add(node, FZ_.fromItem, self.node(metric.item))
-            for entity_id in metric.about:
+            for entity_id in dict.fromkeys(metric.about):
                 add(node, FZ_.about, self.node(entity_id))
             if metric.part_of:
                 add(node, FZ_.partOf, self.node(metric.part_of))
@@ -520,14 +538,17 @@ class _Builder:
                 add(node, FZ_.method, _text(check.method))
             if check.metrics:
                 add(node, FZ_.checksMetric, self.node(check.metrics[0]))
-                for metric_id in check.metrics[1:]:
+                for metric_id in dict.fromkeys(check.metrics[1:]):
                     add(node, FZ_.usesMetric, self.node(metric_id))
             add(node, RDFS_.label, _text(f"{check.kind} check: {check.status}", "en"))
 
     def _relations(self) -> None:
         for relation in self.x.relations:
-            self.out.add(self.node(relation.source), getattr(FZ_, relation.relation),
-                         self.node(relation.target))
+            key = (relation.source, relation.relation, relation.target)
+            if key not in self.related:  # an issuer is stated with its document already
+                self.related.add(key)
+                self.out.add(self.node(relation.source), getattr(FZ_, relation.relation),
+                             self.node(relation.target))
 
     def _links(self) -> None:
         add = self.out.add

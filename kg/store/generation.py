@@ -187,12 +187,8 @@ class Generation:
         self.journal.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.journal.flush()
 
-    def add_corpus_graph(self, pieces: dict[str, bytes]) -> None:
+    def add_corpus_graph(self, files: dict[str, Path]) -> None:
         """The corpus graph (divisions, shared entities, results across reports), replaced at every build."""
-        files = {}
-        for kind, data in pieces.items():
-            files[kind] = self.spool / f"corpus.{kind}"
-            files[kind].write_bytes(data)
         self.parts[CORPUS_ID] = {kind: Piece.whole(files[kind]) for kind in PIECE_KINDS}
         if self.keep_store and self.old.corpus:
             self.store.replace(Piece(self.previous / GRAPH_FILES["nq"], *self.old.corpus).read(), files["nq"])

@@ -14,11 +14,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import OutputError
+from kg.rdf.files import line_blocks
 
 __all__ = ["GraphStore", "STORE", "open_read_only"]
 
 STORE = "store"
 _BATCH_BYTES = 4 << 20  # N-Quads gathered per bulk load: small loads are faster than one huge one
+# Measured on a 520 MB file: in one bulk load 13.4 s and 1.6 GB; in 16 MB blocks 16.7 s and 210 MB.
+_BIG_FILE_BLOCK = 16 << 20
 
 
 def open_read_only(out: Path) -> ox.Store:
@@ -76,17 +79,22 @@ class GraphStore:
         size = 0
         while True:
             item = self._queue.get()
-            if item is not None:
+            whole = isinstance(item, Path) and item.stat().st_size >= _BATCH_BYTES
+            if item is not None and not whole:
                 data = item if isinstance(item, bytes) else item.read_bytes()
                 batch.append(data)
                 size += len(data)
-            if batch and (item is None or size >= _BATCH_BYTES):
-                try:
+            try:
+                if batch and (item is None or whole or size >= _BATCH_BYTES):
                     self.store.bulk_load(b"".join(batch), format=ox.RdfFormat.N_QUADS, lenient=True)
-                except BaseException as err:  # reported by finish(), in the building thread
-                    self._error = err
-                    return
-                batch, size = [], 0
+                    batch, size = [], 0
+                if whole:  # a big report's file, a block at a time: one bulk load of it all holds gigabytes
+                    with open(item, "rb") as handle:
+                        for block in line_blocks(handle, size=_BIG_FILE_BLOCK):
+                            self.store.bulk_load(block, format=ox.RdfFormat.N_QUADS, lenient=True)
+            except BaseException as err:  # reported by finish(), in the building thread
+                self._error = err
+                return
             if item is None:
                 return
 

@@ -10,7 +10,7 @@ from rdflib.namespace import RDF
 
 from kg.pipeline import build
 from kg.rdf.load import load_rdflib
-from kg.rdf.namespaces import FZ, OA
+from kg.rdf.namespaces import FZ, OA, SKOS
 from kg.pipeline import extract
 from kg.rdf.triples import node_iri, report_iri, to_graph
 from kg.resources import bundled_report, ontology_file
@@ -195,3 +195,21 @@ def test_graph_ttl_is_each_reports_own_turtle(tmp_path):
         header = b"".join(line for line in lines if line.startswith(b"@prefix "))
         bodies += b"".join(line for line in lines if not line.startswith(b"@prefix "))
     assert (tmp_path / "graph.ttl").read_bytes() == header + bodies
+
+
+_FIXTURE_REPORTS = sorted(p for p in FIXTURES.rglob("*.txt") if "openings" not in p.parts)
+
+
+@pytest.mark.parametrize("path", _FIXTURE_REPORTS, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_no_statement_is_made_twice_and_a_node_has_one_preferred_label(path):
+    """The statements are written as they are made, never gathered to drop repeats: none may repeat
+    (an issuer stated with its document and again as a relation, a place in other characters)."""
+    from collections import Counter
+
+    from kg.rdf.triples import to_ntriples
+
+    lines = to_ntriples(extract(path), "http://example.org/t/").splitlines()
+    assert [line for line, n in Counter(lines).items() if n > 1] == []
+    graph = Graph().parse(data="\n".join(lines), format="nt")
+    labels = Counter((s, o.language) for s, o in graph.subject_objects(URIRef(str(SKOS.prefLabel))))
+    assert [key for key, n in labels.items() if n > 1] == []
