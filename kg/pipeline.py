@@ -245,22 +245,21 @@ def report_contents(path: Path, base: str, folder: Path) -> tuple[str, str, list
 
 def _graph_files(extraction, base: str, folder: Path) -> dict[str, Path]:
     """The report's graph as N-Quads and TriG block files in ``folder`` (:func:`kg.rdf.files.graph_pieces`)."""
+    import os
     import tempfile
 
     from kg.errors import OutputError
-    from kg.rdf.files import graph_pieces
+    from kg.rdf.files import graph_pieces, spooled_file
     from kg.rdf.triples import graph_iri, write_ntriples
 
-    descriptor, name = tempfile.mkstemp(dir=folder, suffix=".nt")
-    ntriples = Path(name)
     try:
-        with open(descriptor, "wb") as handle:
-            write_ntriples(extraction, base, handle)
-        return graph_pieces(ntriples, graph_iri(base, extraction.report.id), folder, ntriples.stem)
+        with spooled_file(folder) as ntriples:  # in memory unless the report is huge
+            write_ntriples(extraction, base, ntriples)
+            descriptor, name = tempfile.mkstemp(dir=folder, suffix=".nq")  # a stem no other worker takes
+            os.close(descriptor)
+            return graph_pieces(ntriples, graph_iri(base, extraction.report.id), folder, Path(name).stem)
     except OSError as err:
         raise OutputError(f"{folder}: cannot write build files ({err.strerror or err})") from None
-    finally:
-        ntriples.unlink(missing_ok=True)
 
 
 def warm_up() -> None:

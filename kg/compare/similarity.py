@@ -19,9 +19,9 @@ or of a long plan against a short measure rise.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import repeat

@@ -1,7 +1,7 @@
 """The graph files of a build: ``graph.nq``, ``graph.trig`` (a named graph per report), ``graph.ttl`` (their union).
 
 Each report's graph is serialised once, where it is extracted
-(:func:`graph_pieces`: N-Quads and a TriG block, file to file); the
+(:func:`graph_pieces`: N-Quads and a TriG block, a block of lines at a time); the
 files are then assembled from those pieces (:func:`assemble_graph_files`),
 so no process ever holds the corpus, and an incremental build copies the
 pieces of unchanged reports from the previous files.
@@ -9,9 +9,12 @@ pieces of unchanged reports from the previous files.
 from __future__ import annotations
 
 import os
+import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -20,7 +23,7 @@ from kg.io import atomic_path, atomic_write
 from kg.rdf.namespaces import PREFIXES
 from kg.resources import ontology_dir
 
-__all__ = ["graph_pieces", "line_blocks", "assemble_graph_files", "Piece", "GRAPH_FILES", "PIECE_KINDS", "turtle_header",
+__all__ = ["graph_pieces", "spooled_file", "line_blocks", "assemble_graph_files", "Piece", "GRAPH_FILES", "PIECE_KINDS", "turtle_header",
            "copy_ontology"]
 
 # Our own output (IRIs built by kg.rdf.triples.iri_part, literals escaped there):
@@ -28,8 +31,9 @@ __all__ = ["graph_pieces", "line_blocks", "assemble_graph_files", "Piece", "GRAP
 _LENIENT = True
 
 
-def graph_pieces(ntriples: Path, graph: str, folder: Path, stem: str) -> dict[str, Path]:
-    """One graph's N-Triples file as the two pieces the graph files are assembled from, file to file.
+def graph_pieces(ntriples: Path | BinaryIO, graph: str, folder: Path, stem: str) -> dict[str, Path]:
+    """One graph's N-Triples (a file, or an open binary file) as the two pieces the graph files are
+    assembled from: ``folder/stem.nq`` and ``folder/stem.trig``.
 
     ``nq``: N-Quads (the N-Triples with the graph named); ``trig``: a TriG
     graph block without the ``@prefix`` lines, which every block shares
@@ -37,18 +41,38 @@ def graph_pieces(ntriples: Path, graph: str, folder: Path, stem: str) -> dict[st
     written a block of lines at a time, so a huge report never sits in memory.
     """
     pieces = {kind: folder / f"{stem}.{kind}" for kind in PIECE_KINDS}
-    with open(ntriples, "rb") as source, open(pieces["nq"], "wb") as target:
-        for block in line_blocks(source):
-            target.write(_as_nquads(block, graph))
-    if not ntriples.stat().st_size:
-        pieces["trig"].write_bytes(b"")
-        return pieces
-    turtle = folder / f"{stem}.ttl"
-    long_lines = _write_turtle(ntriples, turtle)
-    with open(turtle, "rb") as source, open(pieces["trig"], "wb") as target:
+    with _reading(ntriples) as source:
+        with open(pieces["nq"], "wb") as target:
+            for block in line_blocks(source):
+                target.write(_as_nquads(block, graph))
+        if not source.tell():
+            pieces["trig"].write_bytes(b"")
+            return pieces
+        source.seek(0)
+        with spooled_file(folder) as turtle:
+            long_lines = _write_turtle(source, turtle)
+            turtle.seek(0)
+            _write_trig_block(turtle, long_lines, graph, pieces["trig"])
+    return pieces
+
+
+def spooled_file(folder: Path):
+    """A temporary binary file kept in memory up to 64 MB (a report's graph, usually), on disk in ``folder`` beyond."""
+    return tempfile.SpooledTemporaryFile(64 << 20, dir=folder)
+
+
+def _reading(ntriples: Path | BinaryIO):
+    if isinstance(ntriples, Path):
+        return open(ntriples, "rb")
+    ntriples.seek(0)
+    return nullcontext(ntriples)
+
+
+def _write_trig_block(turtle: BinaryIO, long_lines: list[bytes], graph: str, path: Path) -> None:
+    with open(path, "wb") as target:
         target.write(f"<{graph}> {{\n".encode())
         header = True
-        for block in line_blocks(source):
+        for block in line_blocks(turtle):
             if header:  # the @prefix lines open the file, and may fill a block
                 block = block[_header_length(block):]
                 header = not block
@@ -58,8 +82,6 @@ def graph_pieces(ntriples: Path, graph: str, folder: Path, stem: str) -> dict[st
         for line in long_lines:  # an N-Triples line is a Turtle statement as it stands
             target.write(b"\t" + line)
         target.write(b"}\n")
-    turtle.unlink()
-    return pieces
 
 
 # pyoxigraph's parser stops at a 16 MB token (from a file or from bytes; its bulk loader does not):
@@ -67,8 +89,8 @@ def graph_pieces(ntriples: Path, graph: str, folder: Path, stem: str) -> dict[st
 _LONGEST_PARSED = 8 << 20
 
 
-def _write_turtle(ntriples: Path, turtle: Path) -> list[bytes]:
-    """Serialise the N-Triples file as Turtle, parsed a block at a time; the lines too long to parse are
+def _write_turtle(ntriples: BinaryIO, turtle: BinaryIO) -> list[bytes]:
+    """Serialise N-Triples as Turtle, parsed a block at a time; the lines too long to parse are
     returned as they are, for the caller to add (a subject's other statements stay grouped)."""
     long_lines: list[bytes] = []
 
@@ -80,8 +102,7 @@ def _write_turtle(ntriples: Path, turtle: Path) -> list[bytes]:
                 block = b"".join(line + b"\n" for line in lines if len(line) < _LONGEST_PARSED)
             yield from ox.parse(block, format=ox.RdfFormat.N_TRIPLES, lenient=_LENIENT)
 
-    with open(ntriples, "rb") as source:
-        ox.serialize(statements(source), turtle, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
+    ox.serialize(statements(ntriples), turtle, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
     return long_lines
 
 

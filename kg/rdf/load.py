@@ -63,9 +63,7 @@ def load_store(path: str | Path):
     except (SyntaxError, ValueError, OSError) as err:
         raise InputError(f"{path}: not a readable RDF file ({_first_line(err)})") from None
     except MemoryError as err:  # pyoxigraph's parser stops at a 16 MB statement; its bulk loader does not
-        raise InputError(f"{path}: holds a statement over 16 MB (the text of a very large report), which "
-                         f"pyoxigraph cannot parse; the build's store holds it: use kg query or kg serve "
-                         f"({_first_line(err)})") from None
+        raise _too_long(path, err) from None
     return store
 
 
@@ -109,9 +107,12 @@ def _quads(path: Path) -> Iterator:
     except (SyntaxError, ValueError, OSError) as err:
         raise InputError(f"{path}: not a readable RDF file ({_first_line(err)})") from None
     except MemoryError as err:  # pyoxigraph's parser stops at a 16 MB statement; its bulk loader does not
-        raise InputError(f"{path}: holds a statement over 16 MB (the text of a very large report), which "
-                         f"pyoxigraph cannot parse; the build's store holds it: use kg query or kg serve "
-                         f"({_first_line(err)})") from None
+        raise _too_long(path, err) from None
+
+
+def _too_long(path: Path, err: MemoryError) -> InputError:
+    return InputError(f"{path}: holds a statement over 16 MB (the text of a very large report), which pyoxigraph "
+                      f"cannot parse; the build's store holds it: use kg query or kg serve ({_first_line(err)})")
 
 
 def _graphs_are_contiguous(path: Path) -> bool:
