@@ -301,27 +301,30 @@ def _corpus_outputs(generation) -> None:
     from kg.compare.summary import summarise, write_corpus_json
     from kg.outputs.dashboard import write_dashboard
     from kg.outputs.indicators import assemble_indicators
-    from kg.rdf.comparisons import comparisons_ntriples
+    from kg.rdf.comparisons import write_comparisons
     from kg.rdf.corpus import corpus_graph_iri
-    from kg.rdf.files import graph_pieces
+    from kg.rdf.files import graph_pieces, write_unique_lines
     from kg.rdf.triples import shared_iri
 
     base = generation.base
+    assemble_indicators(generation.side_files("csv"), generation.path)  # first: while memory holds least
     cards = [json.loads(path.read_bytes()) for path in generation.side_files("card")]
     summary = summarise(cards, generation.load_extraction, shared_iri=partial(shared_iri, base),
                         cache=generation.series_cache())
     write_corpus_json(summary, generation.path)
+    hashes = {card["report"]["id"]: card["report"].get("sha256") for card in cards}
+    del cards  # the summary holds what the page needs of them
     write_dashboard(summary, generation.load_extraction, generation.path, cache=generation.series_cache("dashboard"),
-                    hashes={card["report"]["id"]: card["report"].get("sha256") for card in cards})
-    assemble_indicators(generation.side_files("csv"), generation.path)
-    lines = set(comparisons_ntriples(summary, base).splitlines())
-    for piece in generation.side_files("corpus"):  # each report's divisions and shared nodes, which recur
-        lines.update(piece.read_text(encoding="utf-8").splitlines())
-    lines.discard("")
-    ntriples = generation.spool / "corpus.nt"
-    with open(ntriples, "w", encoding="utf-8", newline="\n") as handle:
-        handle.writelines(line + "\n" for line in sorted(lines))
-    generation.add_corpus_graph(graph_pieces(ntriples, corpus_graph_iri(base), generation.spool, "corpus"))
+                    hashes=hashes)
+    comparisons, ntriples = generation.spool / "comparisons.nt", generation.spool / "corpus.nt"
+    with open(comparisons, "wb") as handle:
+        write_comparisons(summary, base, handle)
+    del summary
+    # With each report's divisions and shared nodes, which recur: sorted, each once, on disk.
+    write_unique_lines([comparisons, *generation.side_files("corpus")], ntriples)
+    # A corpus's graph is hundreds of megabytes of Turtle: straight to disk.
+    generation.add_corpus_graph(graph_pieces(ntriples, corpus_graph_iri(base), generation.spool, "corpus",
+                                             in_memory=1 << 20))
 
 
 def _analyse_and_export(out: Path, *, analyse: bool, exports: bool) -> None:

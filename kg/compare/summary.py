@@ -166,10 +166,17 @@ def summarise(cards: list[dict], load, *, shared_iri=None, cache=None) -> dict:
 
 def write_corpus_json(summary: dict, out: str | Path) -> Path:
     """Write ``summary`` as ``OUT/corpus.json`` (``out`` is the build folder or the file), atomically."""
-    from kg.io import atomic_write
+    from kg.errors import OutputError
+    from kg.io import atomic_path
 
     path = Path(out)
     if path.suffix != ".json":
         path = path / "corpus.json"
-    atomic_write(path, json.dumps(summary, ensure_ascii=False, indent=1, sort_keys=False) + "\n")
+    with atomic_path(path) as tmp:
+        try:  # a piece at a time: as one indented string a corpus's summary takes hundreds of megabytes
+            with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+                json.dump(summary, handle, ensure_ascii=False, indent=1, sort_keys=False)
+                handle.write("\n")
+        except OSError as err:
+            raise OutputError(f"{path}: cannot write ({err.strerror or err})") from None
     return path

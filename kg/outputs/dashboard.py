@@ -11,39 +11,38 @@ sentence with the span highlighted (:mod:`kg.compare.passages`).
 Like the viewer, report text is data, never markup: it travels as escaped JSON in a
 ``<script type="application/json">`` element and the page's script puts it in with
 ``textContent`` only; the Content-Security-Policy forbids any network request.
-Charts are drawn by matplotlib as inline SVG (text as paths in a Noto CJK font, found
-through matplotlib's font manager), from numbers only — no report text reaches them —
-with a fixed hash salt and no date, so the same input gives the same bytes.
+Charts are drawn by matplotlib as inline SVG, from numbers only
+(:mod:`kg.outputs.dashboard_charts`). The page is written as it is made: its data goes
+out as JSON a list item at a time, and the indicator matrix waits on disk until the
+blocks it shows are known.
 """
 from __future__ import annotations
 
 import hashlib
 import html
-import io
 import json
 import re
-from functools import cache
+import tempfile
 from pathlib import Path
 
 from kg.compare.passages import Passages
 from kg.compare.rules import PARTS, supervision_rules
 from kg.compare.timeliness import publication_deadline
 from kg.compare.yoy import period_key, subject_key
-from kg.io import atomic_write
-from kg.outputs.viewer import embed_json
+from kg.errors import OutputError
+from kg.io import atomic_path
+from kg.outputs.dashboard_charts import MAX_CHARTS, page_charts
+from kg.outputs.viewer import embed_json_chunks
 
 __all__ = ["dashboard_data", "render_dashboard", "write_dashboard", "MAX_CHARTS", "MAX_MATRIX_ROWS",
            "ITEM_LIST_REPORT_LIMIT"]
 
 _ASSETS = Path(__file__).resolve().parent / "dashboard_assets"
 _MARKER = re.compile(r"/\*kg:([a-z-]+)\*/")
-MAX_CHARTS = 200  # small charts drawn (about 10 ms each); further rows show their numbers only
 MAX_MATRIX_ROWS = 2000  # rows of the indicator matrix; a note says when more were left out
 # Up to this many reports, a count (7 measures) opens the items it counts; above it the page would carry
 # the whole corpus's text (about 10 KB a report), and the count says where the items are instead.
 ITEM_LIST_REPORT_LIMIT = 300
-_STATUS_COLOUR = {"consistent": "#2e7d32", "inconsistent": "#c62828", "cannot_check": "#9e9e9e", None: "#1f77b4"}
-_CJK_FAMILIES = ["Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei"]
 _PART_LABELS = {"measures": "举措和成效", "problems": "不足和原因", "first_responsible": "第一责任人职责",
                 "plans": "下一年度安排"}
 
@@ -322,22 +321,30 @@ def _fingerprint(series: dict, results: _Results, hashes: dict[str, str | None])
 
 
 class _Page:
-    """The fragments put together: one list of cells, the passages the page shows."""
+    """The fragments put together: one list of cells, the passages the page shows.
+
+    The indicator matrix shows only its largest blocks, which are known once every
+    fragment is in; its rows and their passages wait in a temporary file meanwhile
+    (at 10,000 reports they are hundreds of megabytes as Python objects, and the
+    page shows 2,000 rows).
+    """
 
     def __init__(self) -> None:
         self.src = _Sources({})
         self.rows: dict[str, dict] = {}
         self.series: list[dict] = []
         self.failed: list[tuple[str, dict]] = []
-        self.blocks: dict[str, dict] = {}
-        self.matrix_passages: dict[str, list] = {}
+        self.blocks: dict[str, dict] = {}  # block key → the block without its rows
+        self.block_rows: dict[str, int] = {}
+        self.block_cells: dict[str, int] = {}
+        self.years: set[int] = set()
+        self.waiting = tempfile.TemporaryFile()  # a JSON line a row: [block key, row, {passage key: passage}]
         self.titles: dict[str, str] = {}
 
     def add(self, fragment: dict) -> None:
         shift = len(self.src.cells)
         self.src.cells.extend(fragment["cells"])
         self.src.passages.update(fragment["passages"])
-        self.matrix_passages.update(fragment["matrix_passages"])
         self.titles.update(fragment["titles"])
         for rid, row in fragment["rows"].items():
             cells = row["cells"]
@@ -355,34 +362,48 @@ class _Page:
             row["cell"] += shift
             self.failed.append((order, row))
         for key, block, row in fragment["matrix"]:
-            self.blocks.setdefault(key, {**block, "rows": []})["rows"].append(row)
+            self.blocks.setdefault(key, block)
+            self.block_rows[key] = self.block_rows.get(key, 0) + 1
+            self.block_cells[key] = self.block_cells.get(key, 0) + len(row["cells"])
+            self.years.update(cell["year"] for cell in row["cells"])
+            passages = {cell["source"]: fragment["matrix_passages"][cell["source"]] for cell in row["cells"]}
+            self.waiting.write(json.dumps([key, row, passages], ensure_ascii=False).encode("utf-8") + b"\n")
+
+    def _kept_blocks(self) -> tuple[list[dict], dict[str, list], int]:
+        """The blocks shown, with their rows, the passages of their cells, and how many rows were left out."""
+        counts = self.block_rows
+        # A block of one figure compares nothing: at least two cells (two years, or two divisions).
+        ordered = sorted((k for k in counts if self.block_cells[k] >= 2), key=lambda k: (-counts[k], k))
+        total, kept = 0, {}
+        for key in ordered:
+            if total + counts[key] > MAX_MATRIX_ROWS:
+                break
+            total += counts[key]
+            kept[key] = {**self.blocks[key], "rows": []}
+        passages: dict[str, list] = {}
+        self.waiting.seek(0)
+        for line in self.waiting:
+            key, row, row_passages = json.loads(line)
+            if key in kept:
+                kept[key]["rows"].append(row)
+                passages.update(row_passages)
+        self.waiting.close()
+        return list(kept.values()), passages, sum(counts[k] for k in ordered) - total
 
     def matrix(self) -> dict:
         """Indicator blocks: divisions × years, the blocks with most rows first, up to MAX_MATRIX_ROWS rows;
         the cells of the blocks shown get their sentences."""
-        blocks = self.blocks
-        # A block of one figure compares nothing: at least two cells (two years, or two divisions).
-        shown = [k for k in blocks if sum(len(row["cells"]) for row in blocks[k]["rows"]) >= 2]
-        ordered = [blocks[k] for k in sorted(shown, key=lambda k: (-len(blocks[k]["rows"]), k))]
-        total, kept = 0, []
-        for block in ordered:
-            if total + len(block["rows"]) > MAX_MATRIX_ROWS:
-                break
-            total += len(block["rows"])
-            kept.append(block)
-        years: set[int] = set()
-        for block in blocks.values():
-            years.update(cell["year"] for row in block["rows"] for cell in row["cells"])
+        kept, matrix_passages, left_out = self._kept_blocks()
         for block in kept:
             for row in block["rows"]:
                 for cell in row["cells"]:
                     key = cell.pop("source")
-                    text, offset, start, end = self.matrix_passages[key]
+                    text, offset, start, end = matrix_passages[key]
                     report, local_id = key.split("#", 1)
                     self.src.passages[key] = {"report": report, "text": text, "offset": offset, "mark": [start, end],
                                               "kind": "metric", "id": local_id}
                     cell["cell"] = self.src.cell(cell.pop("title"), [key])
-        return {"years": sorted(years), "blocks": kept, "left_out": sum(len(b["rows"]) for b in ordered) - total}
+        return {"years": sorted(self.years), "blocks": kept, "left_out": left_out}
 
     def used_titles(self) -> dict[str, str]:
         """The titles of the reports whose passages the page carries, in report order."""
@@ -440,118 +461,6 @@ def dashboard_data(summary: dict, extractions, *, cache=None, hashes: dict[str, 
 
 
 # ---------------------------------------------------------------------------
-# Charts (matplotlib → inline SVG)
-
-
-@cache
-def _cjk_font():
-    """A CJK font file that matplotlib's font manager knows (fonts-noto-cjk on Debian), or None."""
-    from matplotlib import font_manager
-
-    try:
-        return font_manager.findfont(font_manager.FontProperties(family=_CJK_FAMILIES), fallback_to_default=False)
-    except ValueError:
-        return None
-
-
-def _svg(figure, number: int) -> str:
-    """The figure as SVG markup for inlining: no XML prologue, ids made unique to this chart."""
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None}, transparent=True)
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg"):]
-    svg = re.sub(r'\bid="([^"]+)"', rf'id="k{number}-\1"', svg)
-    return re.sub(r'(href="#|url\(#)', rf"\g<1>k{number}-", svg)
-
-
-def _rc():
-    return {"svg.hashsalt": "kg-dashboard", "svg.fonttype": "path", "font.size": 8,
-            "path.simplify": False, "axes.unicode_minus": False}
-
-
-class _Sparklines:
-    """Small charts of one indicator over the years, drawn on one reused figure.
-
-    Making a figure and its axes costs ten times what drawing a line does; every
-    sparkline has the same frame, so one figure is kept and only its data changes.
-    """
-
-    def __init__(self) -> None:
-        from matplotlib.figure import Figure
-
-        self.figure = Figure(figsize=(1.5, 0.42), dpi=72)
-        self.axes = self.figure.add_axes((0.04, 0.12, 0.92, 0.76))
-        (self.line,) = self.axes.plot([], [], color="#607d8b", linewidth=1.2)
-        self.points = self.axes.scatter([], [], s=14, zorder=3)
-        self.axes.set_axis_off()
-
-    def draw(self, cells: list[dict], years: list[int], number: int) -> str:
-        xs = [years.index(c["year"]) for c in cells]
-        ys = [float(c["value"]) for c in cells]
-        self.line.set_data(xs, ys)
-        self.points.set_offsets(list(zip(xs, ys)))
-        self.points.set_facecolors([_STATUS_COLOUR[c["status"]] for c in cells])
-        low, high = min(ys), max(ys)
-        pad = (high - low) * 0.25 or max(abs(high), 1.0) * 0.25  # as margins(y=0.25), and for a flat line
-        self.axes.set_ylim(low - pad, high + pad)
-        self.axes.set_xlim(-0.3, max(len(years) - 0.7, 0.3))
-        return _svg(self.figure, number)
-
-
-def _timeliness_chart(summary: dict) -> str | None:
-    """Reports per year, on time and late, labelled in Chinese (glyphs drawn as paths)."""
-    from matplotlib import rc_context
-    from matplotlib.figure import Figure
-    from matplotlib.font_manager import FontProperties
-
-    by_year: dict[int, list[int]] = {}
-    for entry in summary["reports"]:
-        if isinstance(entry.get("year"), int) and entry["days_after_deadline"] is not None:
-            by_year.setdefault(entry["year"], [0, 0])[entry["days_after_deadline"] > 0] += 1
-    if not by_year:
-        return None
-    font = _cjk_font()
-    labels = ("按期 on time", "逾期 late", "报告数 reports") if font else ("on time", "late", "reports")
-    properties = FontProperties(fname=font) if font else FontProperties()
-    years = sorted(by_year)
-    with rc_context(_rc()):
-        figure = Figure(figsize=(4.4, 1.6), dpi=72)
-        axes = figure.add_axes((0.12, 0.2, 0.5, 0.72))
-        xs = range(len(years))
-        on_time = [by_year[y][0] for y in years]
-        axes.bar(xs, on_time, color="#2e7d32", label=labels[0])
-        axes.bar(xs, [by_year[y][1] for y in years], bottom=on_time, color="#c62828", label=labels[1])
-        axes.set_xticks(list(xs), [str(y) for y in years])
-        axes.set_ylabel(labels[2], fontproperties=properties)
-        axes.yaxis.get_major_locator().set_params(integer=True)
-        axes.legend(prop=properties, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        for side in ("top", "right"):
-            axes.spines[side].set_visible(False)
-        return _svg(figure, 0)
-
-
-def _charts(data: dict, summary: dict) -> tuple[str, int]:
-    """The charts' markup (hidden; the script moves each into its place) and how many rows got one."""
-    parts, drawn = [], 0
-    # One report compares nothing: no chart, and matplotlib is not even imported (a second off `kg build`).
-    overview = _timeliness_chart(summary) if len(summary["reports"]) > 1 else None
-    if overview:
-        parts.append(f'<div data-chart="timeliness">{overview}</div>')
-    years = data["matrix"]["years"]
-    rows = [row for block in data["matrix"]["blocks"] for row in block["rows"] if len(row["cells"]) >= 2]
-    if rows:
-        from matplotlib import rc_context
-
-        with rc_context(_rc()):
-            sparklines = _Sparklines()
-            for row in rows[:MAX_CHARTS]:
-                drawn += 1
-                row["chart"] = f"row-{drawn}"
-                parts.append(f'<div data-chart="row-{drawn}">{sparklines.draw(row["cells"], years, drawn)}</div>')
-    return "".join(parts), drawn
-
-
-# ---------------------------------------------------------------------------
 # The page
 
 
@@ -562,25 +471,42 @@ def _inline(code: str, tag: str) -> str:
 def render_dashboard(summary: dict, extractions, **keep) -> str:
     """The dashboard page for a corpus summary (:func:`kg.compare.summary.corpus_summary`) and its extractions
     (``keep``: the ``cache`` and ``hashes`` of :func:`dashboard_data`)."""
+    return "".join(_page_chunks(summary, extractions, **keep))
+
+
+def write_dashboard(summary: dict, extractions, out: str | Path, **keep) -> Path:
+    """Write ``OUT/corpus.html`` (``out`` is the build folder or the file's path), atomically, as it is made."""
+    path = Path(out)
+    if path.suffix.lower() not in (".html", ".htm"):
+        path = path / "corpus.html"
+    with atomic_path(path) as tmp:
+        try:
+            with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+                handle.writelines(_page_chunks(summary, extractions, **keep))
+        except OSError as err:
+            raise OutputError(f"{path}: cannot write ({err.strerror or err})") from None
+    return path
+
+
+def _page_chunks(summary: dict, extractions, **keep):
+    """The page in pieces: the template's text, and the page data as JSON a list item at a time."""
     data = dashboard_data(summary, extractions, **keep)
-    charts, drawn = _charts(data, summary)
+    charts, drawn = page_charts(data, summary)
     data["charts_drawn"], data["max_charts"] = drawn, MAX_CHARTS
     title = f"法治政府建设年度报告 · {len(summary['reports'])} 份报告 reports"
     parts = {
         "title": html.escape(title),
         "css": _inline((_ASSETS / "dashboard.css").read_text(encoding="utf-8"), "style"),
         "js": _inline((_ASSETS / "dashboard.js").read_text(encoding="utf-8"), "script"),
-        "data": embed_json(data),
         "charts": charts,
     }
     template = (_ASSETS / "dashboard.html").read_text(encoding="utf-8")
-    return _MARKER.sub(lambda m: parts[m.group(1)], template)
-
-
-def write_dashboard(summary: dict, extractions, out: str | Path, **keep) -> Path:
-    """Write ``OUT/corpus.html`` (``out`` is the build folder or the file's path), atomically."""
-    path = Path(out)
-    if path.suffix.lower() not in (".html", ".htm"):
-        path = path / "corpus.html"
-    atomic_write(path, render_dashboard(summary, extractions, **keep))
-    return path
+    at = 0
+    for marker in _MARKER.finditer(template):
+        yield template[at:marker.start()]
+        if marker.group(1) == "data":
+            yield from embed_json_chunks(data)
+        else:
+            yield parts[marker.group(1)]
+        at = marker.end()
+    yield template[at:]

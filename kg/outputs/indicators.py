@@ -95,6 +95,9 @@ def write_indicators(extraction_jsons: Iterable[dict], out: Path) -> list[Path]:
     return written
 
 
+_PARQUET_BLOCK = 16 << 20  # bytes of CSV per Parquet row group
+
+
 def assemble_indicators(pieces: Iterable[Path], out: Path) -> list[Path]:
     """``indicators.csv`` from each report's rows (:func:`rows_csv`, in report order), and its Parquet twin.
 
@@ -116,12 +119,15 @@ def assemble_indicators(pieces: Iterable[Path], out: Path) -> list[Path]:
     except ImportError:
         return written
     schema = _schema(pa)
-    table = pacsv.read_csv(written[0], convert_options=pacsv.ConvertOptions(
-        column_types=schema, true_values=["true"], false_values=["false"], strings_can_be_null=True))
-    table = table.cast(schema)
     written.append(out / "indicators.parquet")
-    with atomic_path(written[1]) as tmp:
-        pq.write_table(table, str(tmp), compression="zstd")
+    # Read and written a block at a time (a row group each): a corpus's rows whole take hundreds of megabytes.
+    batches = pacsv.open_csv(written[0], read_options=pacsv.ReadOptions(block_size=_PARQUET_BLOCK),
+                             convert_options=pacsv.ConvertOptions(column_types=schema, true_values=["true"],
+                                                                  false_values=["false"], strings_can_be_null=True))
+    with atomic_path(written[1]) as tmp, pq.ParquetWriter(str(tmp), schema, compression="zstd") as writer:
+        for batch in batches:
+            writer.write_table(pa.Table.from_batches([batch]).cast(schema))
+    pa.default_memory_pool().release_unused()  # Arrow's allocator keeps what it freed; the build goes on
     return written
 
 

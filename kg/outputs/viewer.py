@@ -25,7 +25,7 @@ from kg.errors import OutputError
 if TYPE_CHECKING:  # the dashboard imports embed_json without needing networkx
     import networkx as nx
 
-__all__ = ["render_viewer", "write_viewer", "embed_json", "viewer_data"]
+__all__ = ["render_viewer", "write_viewer", "embed_json", "embed_json_chunks", "viewer_data"]
 
 _ASSETS = Path(__file__).resolve().parent / "viewer_assets"
 _VIS_DIR = "lib/vis-9.1.2"
@@ -40,6 +40,34 @@ def embed_json(value) -> str:
     '{"t":"\\\\u003c/script\\\\u003e\\\\u003c!-- \\\\u2028"}'
     """
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _escaped(text)
+
+
+def embed_json_chunks(value, depth: int = 2):
+    """:func:`embed_json` of ``value`` in pieces, its outer ``depth`` levels of lists and dicts taken apart:
+    a corpus's page data is a hundred megabytes of JSON, which as one string would be several hundred in memory.
+
+    >>> "".join(embed_json_chunks({"b": [1, {"<": 2}], "a": None})) == embed_json({"b": [1, {"<": 2}], "a": None})
+    True
+    """
+    if depth > 0 and isinstance(value, list):
+        yield "["
+        for index, item in enumerate(value):
+            if index:
+                yield ","
+            yield from embed_json_chunks(item, depth - 1)
+        yield "]"
+    elif depth > 0 and isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        yield "{"
+        for index, key in enumerate(sorted(value)):
+            yield ("," if index else "") + _escaped(json.dumps(key, ensure_ascii=False)) + ":"
+            yield from embed_json_chunks(value[key], depth - 1)
+        yield "}"
+    else:
+        yield embed_json(value)
+
+
+def _escaped(text: str) -> str:
     return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group()], text)
 
 

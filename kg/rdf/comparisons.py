@@ -22,7 +22,7 @@ import datetime as dt
 from kg.rdf.namespaces import CORPUS_PATH, FZ, PROV, RDF, RDFS, XSD
 from kg.rdf.triples import division_iri, indicator_iri, iri_part, node_iri, report_iri
 
-__all__ = ["comparisons_ntriples"]
+__all__ = ["comparisons_ntriples", "write_comparisons"]
 
 _PART = {"measures": "partMeasures", "problems": "partProblems", "first_responsible": "partFirstResponsible",
          "plans": "partPlans"}
@@ -53,12 +53,11 @@ def _typed(value, datatype) -> str:
 
 
 class _Writer:
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.lines: set[str] = set()
+    def __init__(self, base: str, sink) -> None:
+        self.base, self.sink = base, sink
 
     def add(self, s: str, p: str, o: str) -> None:
-        self.lines.add(f"{s} {p} {o} .")
+        self.sink(f"{s} {p} {o} .")
 
     def report(self, report_id: str) -> str:
         return _iri(report_iri(self.base, report_id))
@@ -162,9 +161,19 @@ def _links(w: _Writer, summary: dict) -> None:
 
 def comparisons_ntriples(summary: dict, base: str) -> str:
     """N-Triples of the cross-report results of ``summary`` (the ``corpus.json`` object), sorted."""
-    writer = _Writer(base)
+    lines: set[str] = set()
+    _write_all(_Writer(base, lines.add), summary)
+    return "".join(line + "\n" for line in sorted(lines))
+
+
+def write_comparisons(summary: dict, base: str, handle) -> None:
+    """The statements of :func:`comparisons_ntriples` into a binary file as they are made, unsorted and
+    some repeated (a build sorts them with the rest of the corpus graph: a corpus's are millions)."""
+    _write_all(_Writer(base, lambda line: handle.write(line.encode("utf-8") + b"\n")), summary)
+
+
+def _write_all(writer: _Writer, summary: dict) -> None:
     _reports(writer, summary)
     _series(writer, summary)
     _yoy(writer, summary)
     _links(writer, summary)
-    return "".join(line + "\n" for line in sorted(writer.lines))

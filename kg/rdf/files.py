@@ -23,7 +23,7 @@ from kg.io import atomic_path, atomic_write
 from kg.rdf.namespaces import PREFIXES
 from kg.resources import ontology_dir
 
-__all__ = ["graph_pieces", "spooled_file", "line_blocks", "assemble_graph_files", "Piece", "GRAPH_FILES", "PIECE_KINDS", "turtle_header",
+__all__ = ["graph_pieces", "spooled_file", "line_blocks", "write_unique_lines", "assemble_graph_files", "Piece", "GRAPH_FILES", "PIECE_KINDS", "turtle_header",
            "copy_ontology"]
 
 # Our own output (IRIs built by kg.rdf.triples.iri_part, literals escaped there):
@@ -31,14 +31,16 @@ __all__ = ["graph_pieces", "spooled_file", "line_blocks", "assemble_graph_files"
 _LENIENT = True
 
 
-def graph_pieces(ntriples: Path | BinaryIO, graph: str, folder: Path, stem: str) -> dict[str, Path]:
+def graph_pieces(ntriples: Path | BinaryIO, graph: str, folder: Path, stem: str, *,
+                 in_memory: int = 64 << 20) -> dict[str, Path]:
     """One graph's N-Triples (a file, or an open binary file) as the two pieces the graph files are
     assembled from: ``folder/stem.nq`` and ``folder/stem.trig``.
 
     ``nq``: N-Quads (the N-Triples with the graph named); ``trig``: a TriG
     graph block without the ``@prefix`` lines, which every block shares
     (:func:`turtle_header`). ``graph.ttl`` is made from the TriG blocks. Read and
-    written a block of lines at a time, so a huge report never sits in memory.
+    written a block of lines at a time, so a huge report never sits in memory
+    (the Turtle waits in memory up to ``in_memory`` bytes, on disk beyond).
     """
     pieces = {kind: folder / f"{stem}.{kind}" for kind in PIECE_KINDS}
     with _reading(ntriples) as source:
@@ -49,16 +51,17 @@ def graph_pieces(ntriples: Path | BinaryIO, graph: str, folder: Path, stem: str)
             pieces["trig"].write_bytes(b"")
             return pieces
         source.seek(0)
-        with spooled_file(folder) as turtle:
+        with spooled_file(folder, in_memory) as turtle:
             long_lines = _write_turtle(source, turtle)
             turtle.seek(0)
             _write_trig_block(turtle, long_lines, graph, pieces["trig"])
     return pieces
 
 
-def spooled_file(folder: Path):
-    """A temporary binary file kept in memory up to 64 MB (a report's graph, usually), on disk in ``folder`` beyond."""
-    return tempfile.SpooledTemporaryFile(64 << 20, dir=folder)
+def spooled_file(folder: Path, in_memory: int = 64 << 20):
+    """A temporary binary file kept in memory up to ``in_memory`` bytes (64 MB: a report's graph, usually),
+    on disk in ``folder`` beyond."""
+    return tempfile.SpooledTemporaryFile(max(1, in_memory), dir=folder)  # 0 would mean "in memory, however large"
 
 
 def _reading(ntriples: Path | BinaryIO):
@@ -117,6 +120,54 @@ def line_blocks(handle, left: int | None = None, size: int = 8 << 20):
         if left is not None:
             left -= len(block)
         yield block
+
+
+def write_unique_lines(sources, target: Path, *, run_bytes: int = 32 << 20) -> None:
+    """Every line of the ``sources`` (files, or iterables of byte lines) once, in byte order, into ``target``.
+
+    Byte order of UTF-8 is code point order, so this is ``sorted(set(lines))``. Runs of
+    about ``run_bytes`` are sorted in memory and merged from temporary files: the corpus
+    graph of 10,000 reports is some two million lines, most of them repeated, and as
+    Python strings they would take gigabytes.
+    """
+    import heapq
+
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".lines-") as folder:
+        runs: list[Path] = []
+        run: set[bytes] = set()
+        size = 0
+        for source in sources:
+            with open(source, "rb") if isinstance(source, Path) else nullcontext(source) as lines:
+                for line in lines:
+                    line = line if line.endswith(b"\n") else line + b"\n"
+                    if line == b"\n" or line in run:
+                        continue
+                    run.add(line)
+                    size += len(line)
+                    if size >= run_bytes:
+                        runs.append(_write_run(run, Path(folder) / f"{len(runs)}.run"))
+                        run, size = set(), 0
+        with open(target, "wb") as out:
+            if not runs:
+                out.writelines(sorted(run))
+                return
+            runs.append(_write_run(run, Path(folder) / f"{len(runs)}.run"))
+            handles = [open(path, "rb") for path in runs]
+            try:
+                last = None
+                for line in heapq.merge(*handles):
+                    if line != last:
+                        out.write(line)
+                    last = line
+            finally:
+                for handle in handles:
+                    handle.close()
+
+
+def _write_run(lines: set[bytes], path: Path) -> Path:
+    with open(path, "wb") as handle:
+        handle.writelines(sorted(lines))
+    return path
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.outputs.property_graph import property_graph
-from kg.outputs.viewer import embed_json, render_viewer
+from kg.outputs.viewer import embed_json, embed_json_chunks, render_viewer
 
 from tests.conftest import FIXTURES
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -33,6 +35,19 @@ def test_embedded_json_cannot_end_its_script_element(text):
     embedded = embed_json({"label": text})
     assert not re.search(r"[<>&\u2028\u2029]", embedded)
     assert json.loads(embedded) == {"label": text}
+
+
+_TEXT = st.text(alphabet=st.sampled_from("a万<>&/\u2028\u2029\"\\"), max_size=5)
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _TEXT,
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+                     max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_JSON, depth=st.integers(0, 4))
+def test_json_in_pieces_is_the_json_in_one(value, depth):
+    joined = "".join(embed_json_chunks(value, depth))
+    assert joined == embed_json(value)  # json.dumps in one call: the same bytes, escapes included
 
 
 def test_page_is_self_contained(built_out):

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kg.pipeline import extract
 from kg.rdf import files
-from kg.rdf.files import assemble_graph_files, graph_pieces, line_blocks, Piece, turtle_header
+from kg.rdf.files import assemble_graph_files, graph_pieces, line_blocks, Piece, turtle_header, write_unique_lines
 from kg.rdf.namespaces import DEFAULT_BASE
 from kg.rdf.triples import graph_iri, to_ntriples
 
@@ -27,6 +27,36 @@ def test_line_blocks_give_the_bytes_back_in_whole_lines(lines, size, left):
     blocks = list(line_blocks(io.BytesIO(data), left, size=size))
     assert b"".join(blocks) == (data if left is None else data[:left])
     assert all(blocks) and all(block.endswith(b"\n") for block in blocks[:-1])
+
+
+_TEXT_LINES = st.lists(st.text(alphabet=st.sampled_from("ab 万临市<>\"\u2028\x85"), max_size=6), max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(sources=st.lists(_TEXT_LINES, max_size=4), run_bytes=st.integers(1, 60), as_file=st.booleans())
+def test_unique_lines_are_the_sorted_set_of_the_lines_in_runs_of_any_size(tmp_path_factory, sources, run_bytes,
+                                                                          as_file):
+    folder = tmp_path_factory.mktemp("lines")
+    given_sources = []
+    for number, lines in enumerate(sources):
+        data = "".join(line + "\n" for line in lines).encode("utf-8")
+        if as_file:
+            (folder / f"{number}.nt").write_bytes(data)
+            given_sources.append(folder / f"{number}.nt")
+        else:
+            given_sources.append(io.BytesIO(data))
+    write_unique_lines(given_sources, folder / "out.nt", run_bytes=run_bytes)
+    # The plain definition, in str: code point order, each line once, no empty line.
+    expected = sorted({line for lines in sources for line in lines if line})
+    assert (folder / "out.nt").read_bytes() == "".join(line + "\n" for line in expected).encode("utf-8")
+    assert not list(folder.glob(".lines-*"))  # no run file left behind
+
+
+def test_a_last_line_without_its_line_end_is_one_of_the_lines(tmp_path):
+    (tmp_path / "a.nt").write_bytes(b"b\na")
+    (tmp_path / "b.nt").write_bytes(b"a\n")
+    write_unique_lines([tmp_path / "a.nt", tmp_path / "b.nt"], tmp_path / "out.nt", run_bytes=1)
+    assert (tmp_path / "out.nt").read_bytes() == b"a\nb\n"
 
 
 def _quads(data: bytes, fmt) -> set[str]:
