@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import pickle
 import re
 import tempfile
 from pathlib import Path
@@ -338,7 +339,8 @@ class _Page:
         self.block_rows: dict[str, int] = {}
         self.block_cells: dict[str, int] = {}
         self.years: set[int] = set()
-        self.waiting = tempfile.TemporaryFile()  # a JSON line a row: [block key, row, {passage key: passage}]
+        # A pickle a fragment: its [block key, row, {passage key: passage}] (our own data, read back once).
+        self.waiting = tempfile.TemporaryFile()
         self.titles: dict[str, str] = {}
 
     def add(self, fragment: dict) -> None:
@@ -361,13 +363,16 @@ class _Page:
         for order, row in fragment["failed"]:
             row["cell"] += shift
             self.failed.append((order, row))
+        waiting = []
         for key, block, row in fragment["matrix"]:
             self.blocks.setdefault(key, block)
             self.block_rows[key] = self.block_rows.get(key, 0) + 1
             self.block_cells[key] = self.block_cells.get(key, 0) + len(row["cells"])
             self.years.update(cell["year"] for cell in row["cells"])
-            passages = {cell["source"]: fragment["matrix_passages"][cell["source"]] for cell in row["cells"]}
-            self.waiting.write(json.dumps([key, row, passages], ensure_ascii=False).encode("utf-8") + b"\n")
+            waiting.append([key, row, {cell["source"]: fragment["matrix_passages"][cell["source"]]
+                                       for cell in row["cells"]}])
+        if waiting:
+            pickle.dump(waiting, self.waiting, protocol=pickle.HIGHEST_PROTOCOL)
 
     def _kept_blocks(self) -> tuple[list[dict], dict[str, list], int]:
         """The blocks shown, with their rows, the passages of their cells, and how many rows were left out."""
@@ -381,12 +386,13 @@ class _Page:
             total += counts[key]
             kept[key] = {**self.blocks[key], "rows": []}
         passages: dict[str, list] = {}
+        end = self.waiting.tell()
         self.waiting.seek(0)
-        for line in self.waiting:
-            key, row, row_passages = json.loads(line)
-            if key in kept:
-                kept[key]["rows"].append(row)
-                passages.update(row_passages)
+        while self.waiting.tell() < end:
+            for key, row, row_passages in pickle.load(self.waiting):
+                if key in kept:
+                    kept[key]["rows"].append(row)
+                    passages.update(row_passages)
         self.waiting.close()
         return list(kept.values()), passages, sum(counts[k] for k in ordered) - total
 

@@ -43,25 +43,35 @@ def embed_json(value) -> str:
     return _escaped(text)
 
 
-def embed_json_chunks(value, depth: int = 2):
-    """:func:`embed_json` of ``value`` in pieces, its outer ``depth`` levels of lists and dicts taken apart:
-    a corpus's page data is a hundred megabytes of JSON, which as one string would be several hundred in memory.
+def embed_json_chunks(value, depth: int = 2, batch: int = 500):
+    """:func:`embed_json` of ``value`` in pieces, its outer ``depth`` levels of lists and dicts taken apart
+    (``batch`` items a piece at the last level): a corpus's page data is a hundred megabytes of JSON,
+    which as one string would be several hundred in memory.
 
-    >>> "".join(embed_json_chunks({"b": [1, {"<": 2}], "a": None})) == embed_json({"b": [1, {"<": 2}], "a": None})
+    >>> value = {"b": [1, {"<": 2}, 3], "a": None}
+    >>> "".join(embed_json_chunks(value, batch=2)) == embed_json(value)
     True
     """
     if depth > 0 and isinstance(value, list):
         yield "["
-        for index, item in enumerate(value):
-            if index:
-                yield ","
-            yield from embed_json_chunks(item, depth - 1)
+        if depth == 1:  # a few hundred items through the C encoder at once: far faster than one by one
+            yield ",".join(embed_json(value[at:at + batch])[1:-1] for at in range(0, len(value), batch))
+        else:
+            for index, item in enumerate(value):
+                if index:
+                    yield ","
+                yield from embed_json_chunks(item, depth - 1, batch)
         yield "]"
     elif depth > 0 and isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        keys = sorted(value)
         yield "{"
-        for index, key in enumerate(sorted(value)):
-            yield ("," if index else "") + _escaped(json.dumps(key, ensure_ascii=False)) + ":"
-            yield from embed_json_chunks(value[key], depth - 1)
+        if depth == 1:
+            yield ",".join(embed_json({key: value[key] for key in keys[at:at + batch]})[1:-1]
+                           for at in range(0, len(keys), batch))
+        else:
+            for index, key in enumerate(keys):
+                yield ("," if index else "") + _escaped(json.dumps(key, ensure_ascii=False)) + ":"
+                yield from embed_json_chunks(value[key], depth - 1, batch)
         yield "}"
     else:
         yield embed_json(value)

@@ -209,9 +209,12 @@ def assemble_graph_files(out: Path, parts: list[dict[str, Piece]], *, union: boo
         with atomic_path(target) as tmp, open(tmp, "wb") as handle:
             if kind == "trig" and any(part[kind].length for part in parts):
                 handle.write(turtle_header())
+            at = handle.tell()
             for index, part in enumerate(parts):
-                placed[index][kind] = Piece(target, handle.tell(), part[kind].length)
-                _copy(part[kind], handle)
+                placed[index][kind] = Piece(target, at, part[kind].length)
+                at += part[kind].length
+            for run in _runs(part[kind] for part in parts):
+                _copy(run, handle)
     if union:
         with atomic_path(out / GRAPH_FILES["ttl"]) as tmp, open(tmp, "wb") as handle:
             if any(part["trig"].length for part in parts):
@@ -219,6 +222,21 @@ def assemble_graph_files(out: Path, parts: list[dict[str, Piece]], *, union: boo
             for part in placed:
                 _copy_as_turtle(part["trig"], handle)
     return placed
+
+
+def _runs(pieces):
+    """The pieces with each run of neighbours in one file joined into one piece (unchanged reports of a
+    rebuild lie side by side in the previous generation's file: one copy instead of thousands)."""
+    run = None
+    for piece in pieces:
+        if run is not None and piece.path == run.path and piece.offset == run.offset + run.length:
+            run = Piece(run.path, run.offset, run.length + piece.length)
+            continue
+        if run is not None:
+            yield run
+        run = piece
+    if run is not None:
+        yield run
 
 
 def _copy_as_turtle(piece: Piece, handle) -> None:

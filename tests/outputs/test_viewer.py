@@ -44,9 +44,9 @@ _JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow
 
 
 @settings(max_examples=300, deadline=None)
-@given(value=_JSON, depth=st.integers(0, 4))
-def test_json_in_pieces_is_the_json_in_one(value, depth):
-    joined = "".join(embed_json_chunks(value, depth))
+@given(value=_JSON, depth=st.integers(0, 4), batch=st.integers(1, 5))
+def test_json_in_pieces_is_the_json_in_one(value, depth, batch):
+    joined = "".join(embed_json_chunks(value, depth, batch))
     assert joined == embed_json(value)  # json.dumps in one call: the same bytes, escapes included
 
 

@@ -95,6 +95,20 @@ def test_pieces_made_in_small_blocks_hold_the_reports_statements(tmp_path, monke
         assert sum(len(line.encode()) >= longest for line in ntriples.split("\n")) >= 5
 
 
+def test_pieces_are_the_same_whether_their_turtle_waits_in_memory_or_on_disk(tmp_path):
+    extraction = extract(FIXTURES / "structure-a-county.txt")
+    source = tmp_path / "report.nt"
+    source.write_text(to_ntriples(extraction, DEFAULT_BASE), encoding="utf-8")
+    graph = graph_iri(DEFAULT_BASE, extraction.report.id)
+    (tmp_path / "memory").mkdir()
+    (tmp_path / "disk").mkdir()
+    in_memory = graph_pieces(source, graph, tmp_path / "memory", "piece")
+    on_disk = graph_pieces(source, graph, tmp_path / "disk", "piece", in_memory=0)  # 0: at once on disk
+    assert source.stat().st_size > 100_000
+    for kind in in_memory:
+        assert on_disk[kind].read_bytes() == in_memory[kind].read_bytes()
+
+
 def test_an_empty_graph_gives_empty_pieces(tmp_path):
     source = tmp_path / "empty.nt"
     source.write_bytes(b"")
