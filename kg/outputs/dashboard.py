@@ -13,7 +13,7 @@ Like the viewer, report text is data, never markup: it travels as escaped JSON i
 ``textContent`` only; the Content-Security-Policy forbids any network request.
 Charts are drawn by matplotlib as inline SVG, from numbers only
 (:mod:`kg.outputs.dashboard_charts`). The page is written as it is made: its data goes
-out as JSON a list item at a time, and the indicator matrix waits on disk until the
+out as JSON a few hundred list items at a time, and the indicator matrix waits on disk until the
 blocks it shows are known.
 """
 from __future__ import annotations
