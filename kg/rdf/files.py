@@ -23,8 +23,8 @@ from kg.io import atomic_path, atomic_write
 from kg.rdf.namespaces import PREFIXES
 from kg.resources import ontology_dir
 
-__all__ = ["graph_pieces", "spooled_file", "line_blocks", "write_unique_lines", "assemble_graph_files", "Piece", "GRAPH_FILES", "PIECE_KINDS", "turtle_header",
-           "copy_ontology"]
+__all__ = ["graph_pieces", "spooled_file", "line_blocks", "write_unique_lines", "assemble_graph_files", "Piece",
+           "GRAPH_FILES", "PIECE_KINDS", "turtle_header", "copy_ontology"]
 
 # Our own output (IRIs built by kg.rdf.triples.iri_part, literals escaped there):
 # re-validating every IRI costs as much as the rest of the parse.
@@ -123,12 +123,13 @@ def line_blocks(handle, left: int | None = None, size: int = 8 << 20):
 
 
 def write_unique_lines(sources, target: Path, *, run_bytes: int = 32 << 20) -> None:
-    """Every line of the ``sources`` (files, or iterables of byte lines) once, in byte order, into ``target``.
+    """Every non-empty line of the ``sources`` (files, or iterables of byte lines) once, in byte order,
+    into ``target``.
 
     Byte order of UTF-8 is code point order, so this is ``sorted(set(lines))``. Runs of
     about ``run_bytes`` are sorted in memory and merged from temporary files: the corpus
-    graph of 10,000 reports is some two million lines, most of them repeated, and as
-    Python strings they would take gigabytes.
+    graph of 10,000 reports is some two million lines, most of them repeated, and held
+    as one set of Python strings they raised the build's peak by half a gigabyte.
     """
     import heapq
 
