@@ -82,14 +82,18 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         raise
 
 
-def atomic_write(target: str | Path, data: str | bytes) -> None:
-    """Write ``data`` (text as UTF-8 with ``\\n`` line ends) to ``target`` through a temporary file."""
+def atomic_write(target: str | Path, data) -> None:
+    """Write ``data`` to ``target`` through a temporary file: text (UTF-8, ``\\n`` line ends), bytes, or an
+    iterable of text pieces written as they come (a corpus's page or summary is never one string)."""
     with atomic_path(target) as tmp:
         try:
             if isinstance(data, str):
                 tmp.write_text(data, encoding="utf-8", newline="\n")
-            else:
+            elif isinstance(data, bytes):
                 tmp.write_bytes(data)
+            else:
+                with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+                    handle.writelines(data)
         except OSError as err:
             raise OutputError(f"{target}: cannot write ({err.strerror or err})") from None
 

@@ -21,6 +21,7 @@ files, and a series whose fingerprint is unchanged reuses its stored results.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from pathlib import Path
 
@@ -166,17 +167,12 @@ def summarise(cards: list[dict], load, *, shared_iri=None, cache=None) -> dict:
 
 def write_corpus_json(summary: dict, out: str | Path) -> Path:
     """Write ``summary`` as ``OUT/corpus.json`` (``out`` is the build folder or the file), atomically."""
-    from kg.errors import OutputError
-    from kg.io import atomic_path
+    from kg.io import atomic_write
 
     path = Path(out)
     if path.suffix != ".json":
         path = path / "corpus.json"
-    with atomic_path(path) as tmp:
-        try:  # a piece at a time: as one indented string a corpus's summary takes hundreds of megabytes
-            with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-                json.dump(summary, handle, ensure_ascii=False, indent=1, sort_keys=False)
-                handle.write("\n")
-        except OSError as err:
-            raise OutputError(f"{path}: cannot write ({err.strerror or err})") from None
+    # A piece at a time (json.dump's own pieces): as one indented string a corpus's summary takes hundreds of MB.
+    pieces = json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(summary)
+    atomic_write(path, itertools.chain(pieces, ["\n"]))
     return path

@@ -30,8 +30,7 @@ from kg.compare.passages import Passages
 from kg.compare.rules import PARTS, supervision_rules
 from kg.compare.timeliness import publication_deadline
 from kg.compare.yoy import period_key, subject_key
-from kg.errors import OutputError
-from kg.io import atomic_path
+from kg.io import atomic_write
 from kg.outputs.dashboard_charts import MAX_CHARTS, page_charts
 from kg.outputs.viewer import embed_json_chunks
 
@@ -485,12 +484,7 @@ def write_dashboard(summary: dict, extractions, out: str | Path, **keep) -> Path
     path = Path(out)
     if path.suffix.lower() not in (".html", ".htm"):
         path = path / "corpus.html"
-    with atomic_path(path) as tmp:
-        try:
-            with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-                handle.writelines(_page_chunks(summary, extractions, **keep))
-        except OSError as err:
-            raise OutputError(f"{path}: cannot write ({err.strerror or err})") from None
+    atomic_write(path, _page_chunks(summary, extractions, **keep))
     return path
 
 

@@ -240,3 +240,27 @@ def test_one_report_gives_a_page_without_charts(built):
     page = render_dashboard(corpus_summary([one]), [one])
     assert "<svg" not in page and '"reports":1' in page.replace(" ", "")
     assert "fenghe-2023" in page
+
+
+def test_the_matrix_shows_its_largest_blocks_up_to_the_row_limit(built, monkeypatch):
+    from kg.outputs import dashboard
+
+    def page_with(limit):
+        monkeypatch.setattr(dashboard, "MAX_MATRIX_ROWS", limit)
+        return dashboard.dashboard_data(built["summary"], list(built["extractions"].values()))
+
+    whole = page_with(10**6)["matrix"]
+    sizes = [len(block["rows"]) for block in whole["blocks"]]
+    assert whole["left_out"] == 0 and len(sizes) >= 3
+    assert sizes == sorted(sizes, reverse=True)  # the blocks with most rows first
+    data = page_with(sizes[0] + sizes[1] + sizes[2] - 1)  # room for two blocks and not for the third
+    cut = data["matrix"]
+    assert [len(block["rows"]) for block in cut["blocks"]] == sizes[:2]
+    assert cut["left_out"] == sum(sizes[2:])
+    assert [b["label"] for b in cut["blocks"]] == [b["label"] for b in whole["blocks"][:2]]
+    assert cut["years"] == whole["years"]  # the years of every block, shown or not
+    for block in cut["blocks"]:  # every cell shown opens its own sentence
+        for row in block["rows"]:
+            for cell in row["cells"]:
+                (key,) = data["cells"][cell["cell"]]["passages"]
+                assert cell["text"] in data["passages"][key]["text"]
