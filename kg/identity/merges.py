@@ -57,9 +57,10 @@ def list_merges(out_or_graph: str | Path) -> list[dict]:
     ``into`` (the shared node's IRI, or None for a merge within the report) and
     ``into_label`` (the name it was merged into).
     """
-    from kg.rdf.load import load_store
+    from kg.rdf.load import has_store, load_store
 
-    store = load_store(_graph_file(out_or_graph))
+    # A build folder's on-disk store is read in place; its graph files would be parsed whole.
+    store = load_store(out_or_graph if has_store(out_or_graph) else _graph_file(out_or_graph))
     rows = []
     seen = set()
     for solution in store.query(MERGES_QUERY):

@@ -260,8 +260,10 @@ def _load(graph):
 
     if isinstance(graph, ox.Store):
         return graph
-    from kg.rdf.load import load_store, resolve_graph
+    from kg.rdf.load import has_store, load_store, resolve_graph
 
+    if has_store(graph):  # a build folder: its on-disk store, read in place (never its graph files reloaded)
+        return load_store(graph)
     path = resolve_graph(graph)
     if path.suffix.lower() not in (".ttl", ".nt"):
         return load_store(path)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -87,3 +88,11 @@ def test_each_merge_names_the_node_it_was_merged_into_and_no_other(corpus_out):
     for row in rows:
         expected = targets[(row["entity"], row["label"])]
         assert (row["into"] in expected) if expected else row["into"] is None, row
+
+
+def test_a_build_folder_lists_its_merges_from_its_store(corpus_out, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(corpus_out, out)
+    for name in ("graph.nq", "graph.trig"):  # emptied: only the store still holds the merges
+        (out / name).write_text("", encoding="utf-8")
+    assert list_merges(out) == list_merges(corpus_out) != []

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -411,6 +412,16 @@ def test_cli_query_over_a_build_folder(tmp_path, synthetic):
     assert done.exit_code == 2 and "line 1, column" in done.output and "Traceback" not in done.output
     done = runner.invoke(main, ["query", str(out), str(queries_dir() / "reports.rq"), "-f", "json"])
     assert done.exit_code == 0 and json.loads(done.output)["results"]["bindings"][0]["report"]["value"] == RID
+
+
+def test_a_build_folder_is_answered_from_its_store_not_its_graph_files(tmp_path, built_out):
+    out = tmp_path / "out"
+    shutil.copytree(built_out, out)
+    for name in ("graph.trig", "graph.nq"):  # files that disagree with the store: they must not be read
+        (out / name).write_text("", encoding="utf-8")
+    done = CliRunner().invoke(main, ["query", str(out), "reports", "-f", "csv"])
+    assert done.exit_code == 0, done.output
+    assert len(list(csv.reader(io.StringIO(done.output)))) == 2  # the header and the bundled report
 
 
 def test_a_turtle_union_is_queried_like_one_named_graph(tmp_path, synthetic):
