@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kg.errors import InputError, OutputError
 
-__all__ = ["find_reports", "atomic_path", "atomic_write", "check_writable", "staged_output", "StagedOutput",
+__all__ = ["find_reports", "atomic_path", "atomic_write", "check_writable", "staged_output", "output_lock", "StagedOutput",
            "link_or_copy", "make_ordinary", "MARKER", "REPORT_SUFFIXES"]
 
 REPORT_SUFFIXES = (".txt", ".text")
@@ -149,7 +149,7 @@ def staged_output(out: str | Path) -> Iterator[StagedOutput]:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(f"{out.parent}: cannot create the output's folder ({err.strerror or err})") from None
-    with _locked(out):
+    with output_lock(out):
         interrupted = _sweep(out)
         staging = out.parent / f".{out.name}.staging-{os.getpid()}"
         try:
@@ -186,7 +186,8 @@ def _refuse_foreign(out: Path) -> None:
 
 
 @contextmanager
-def _locked(out: Path) -> Iterator[None]:
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold the lock beside ``out`` that one writer of the folder (a build, ``kg optimize``) takes at a time."""
     import fcntl
 
     lock_path = out.parent / f".{out.name}.lock"

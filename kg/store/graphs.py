@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from kg.errors import OutputError
 from kg.rdf.files import line_blocks
 
-__all__ = ["GraphStore", "STORE", "open_read_only"]
+__all__ = ["GraphStore", "STORE", "open_read_only", "optimize_store"]
 
 STORE = "store"
 _BATCH_BYTES = 4 << 20  # N-Quads gathered per bulk load: small loads are faster than one huge one
@@ -30,6 +30,36 @@ def open_read_only(out: Path) -> ox.Store:
         return ox.Store.read_only(str(out / STORE))
     except OSError as err:
         raise OutputError(f"{out / STORE}: cannot open the store ({str(err).splitlines()[0]})") from None
+
+
+def optimize_store(out: Path) -> tuple[int, int]:
+    """Compact the store of a build folder in place; its size on disk (bytes) before and after.
+
+    A build bulk-loads its reports in small batches, which leaves the store in
+    many overlapping files; one full compaction merges them: the store shrinks by
+    about a third and questions over it answer faster (figures in the README).
+    The graph is unchanged. Readers (``kg query``, ``kg serve``) may go on
+    meanwhile; a build of the same folder waits for the lock like a second build.
+    """
+    from kg.io import output_lock
+
+    folder = Path(out) / STORE
+    if not (folder / "CURRENT").is_file():
+        raise OutputError(f"{out}: no store here (a folder written by kg build holds one in store/)")
+    with output_lock(Path(out).absolute()):
+        before = _size(folder)
+        try:
+            store = ox.Store(str(folder))
+            store.optimize()
+            store.flush()
+        except OSError as err:
+            raise OutputError(f"{folder}: cannot optimize the store ({str(err).splitlines()[0]})") from None
+        del store
+        return before, _size(folder)
+
+
+def _size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.iterdir() if path.is_file())
 
 
 class GraphStore:

@@ -44,3 +44,41 @@ class _Counting:
 
     def __getattr__(self, name):
         return getattr(self.store, name)
+
+
+def _store_files(folder) -> int:
+    return sum(1 for path in folder.iterdir() if path.suffix == ".sst")
+
+
+def test_optimize_merges_the_many_files_of_small_loads_and_keeps_every_quad(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    store = GraphStore(out / graphs.STORE)
+    for index in range(12):  # one bulk load each, as a build's loader makes them: files of their own
+        store.store.bulk_load(_nquads(f"http://example.org/g{index}", 50), format=ox.RdfFormat.N_QUADS)
+    store.finish()
+    quads = {str(q) for q in store.store}
+    store.close()
+    files = _store_files(out / graphs.STORE)
+
+    before, after = graphs.optimize_store(out)
+
+    assert before > 0 and after > 0
+    assert _store_files(out / graphs.STORE) < files
+    assert {str(q) for q in graphs.open_read_only(out)} == quads
+
+
+def test_optimize_waits_for_no_build_and_needs_a_store(tmp_path):
+    import pytest
+
+    from kg.errors import OutputError
+    from kg.io import output_lock
+
+    out = tmp_path / "out"
+    with pytest.raises(OutputError, match=r"out: no store here"):
+        graphs.optimize_store(out)
+    out.mkdir()
+    GraphStore(out / graphs.STORE).close()
+    with output_lock(out.absolute()):  # a build of this folder is running
+        with pytest.raises(OutputError, match="another kg build is writing this folder"):
+            graphs.optimize_store(out)
