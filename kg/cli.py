@@ -389,8 +389,8 @@ def query(graph, query, params, fmt, timeout, allow_service):
 def optimize(out):
     """Compact the on-disk store of the build folder OUT: smaller, and faster to query.
 
-    Worth running once after a large build (thousands of reports); the graph
-    is unchanged, and queries and servers may go on meanwhile.
+    Worth running once after a large build (thousands of reports). The graph
+    is unchanged: a checkpoint of the store is compacted, then swapped in whole.
 
     \b
     Example:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kg.errors import InputError, OutputError
 
-__all__ = ["find_reports", "atomic_path", "atomic_write", "check_writable", "staged_output", "output_lock", "StagedOutput",
+__all__ = ["find_reports", "atomic_path", "atomic_write", "check_writable", "staged_output", "output_lock", "swap_in", "StagedOutput",
            "link_or_copy", "make_ordinary", "MARKER", "REPORT_SUFFIXES"]
 
 REPORT_SUFFIXES = (".txt", ".text")
@@ -161,7 +161,7 @@ def staged_output(out: str | Path) -> Iterator[StagedOutput]:
             stage = StagedOutput(out, staging, out if out.is_dir() else None, interrupted)
             yield stage
             if not stage.cancelled:
-                _swap(staging, out)
+                swap_in(staging, out)
             if interrupted is not None:  # taken up (or nothing could be built): not offered again
                 _remove_tree(interrupted)
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM: what was finished is kept for the next build
@@ -248,7 +248,9 @@ def _finished(staging: Path) -> int:
         return 0
 
 
-def _swap(staging: Path, out: Path) -> None:
+def swap_in(staging: Path, out: Path) -> None:
+    """Put the folder ``staging`` in the place of ``out`` in one step where the system can (the previous
+    ``out`` is then at ``staging``, for the caller to remove), else by two renames."""
     try:
         if out.is_dir() and _exchange(staging, out):
             return

@@ -36,11 +36,23 @@ def test_version_and_help():
 
 
 @pytest.mark.parametrize("command", ["build", "extract", "validate", "evaluate", "analyze", "export",
-                                     "query", "serve", "push"])
+                                     "query", "serve", "push", "optimize", "merges"])
 def test_every_command_has_help_with_an_example(command):
     result = kg(command, "--help")
     assert result.returncode == 0
     assert "Example" in result.stdout and f"kg {command}" in result.stdout
+
+
+def test_optimize_compacts_a_build_and_refuses_a_folder_without_a_store(tmp_path):
+    out = tmp_path / "out"
+    assert kg("build", bundled_report(), "-o", out, "--no-exports", "--no-analysis").returncode == 0
+    before = kg("query", out, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv").stdout
+    result = kg("optimize", out)
+    assert result.returncode == 0, result.stderr
+    assert "MB before" in result.stderr and "MB after" in result.stderr
+    after = kg("query", out, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv").stdout
+    assert after == before and int(after.split()[-1]) > 1000
+    assert_one_line_error(kg("optimize", tmp_path), "no store here")
 
 
 def test_extract_prints_the_contract_json():

@@ -33,28 +33,39 @@ def open_read_only(out: Path) -> ox.Store:
 
 
 def optimize_store(out: Path) -> tuple[int, int]:
-    """Compact the store of a build folder in place; its size on disk (bytes) before and after.
+    """Compact the store of a build folder; its size on disk (bytes) before and after.
 
     A build bulk-loads its reports in small batches, which leaves the store in
     many overlapping files; one full compaction merges them: the store shrinks by
     about a third and questions over it answer faster (figures in the README).
-    The graph is unchanged. Readers (``kg query``, ``kg serve``) may go on
-    meanwhile; a build of the same folder waits for the lock like a second build.
+    The compaction runs on a checkpoint (hard links) that is then swapped in
+    whole, as a build's output is: a reader of the store as it was (``kg
+    query``) never sees its files rewritten, and a killed run leaves it as it
+    was. A build of the same folder waits for the lock like a second build.
     """
-    from kg.io import output_lock
+    import shutil
 
-    folder = Path(out) / STORE
+    from kg.io import output_lock, swap_in
+
+    out = Path(out).absolute()
+    folder = out / STORE
     if not (folder / "CURRENT").is_file():
         raise OutputError(f"{out}: no store here (a folder written by kg build holds one in store/)")
-    with output_lock(Path(out).absolute()):
+    with output_lock(out):
+        compacted = out / f".{STORE}.optimizing"
+        shutil.rmtree(compacted, ignore_errors=True)  # a killed run's
         before = _size(folder)
         try:
-            store = ox.Store(str(folder))
+            ox.Store.read_only(str(folder)).backup(str(compacted))
+            store = ox.Store(str(compacted))
             store.optimize()
             store.flush()
+            del store
         except OSError as err:
+            shutil.rmtree(compacted, ignore_errors=True)
             raise OutputError(f"{folder}: cannot optimize the store ({str(err).splitlines()[0]})") from None
-        del store
+        swap_in(compacted, folder)
+        shutil.rmtree(compacted, ignore_errors=True)  # the store as it was
         return before, _size(folder)
 
 

@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import pyoxigraph as ox
+import pytest
 
+import kg.io
+from kg.errors import OutputError
+from kg.io import output_lock
 from kg.store import graphs
 from kg.store.graphs import GraphStore
 
@@ -69,11 +73,6 @@ def test_optimize_merges_the_many_files_of_small_loads_and_keeps_every_quad(tmp_
 
 
 def test_optimize_waits_for_no_build_and_needs_a_store(tmp_path):
-    import pytest
-
-    from kg.errors import OutputError
-    from kg.io import output_lock
-
     out = tmp_path / "out"
     with pytest.raises(OutputError, match=r"out: no store here"):
         graphs.optimize_store(out)
@@ -82,3 +81,25 @@ def test_optimize_waits_for_no_build_and_needs_a_store(tmp_path):
     with output_lock(out.absolute()):  # a build of this folder is running
         with pytest.raises(OutputError, match="another kg build is writing this folder"):
             graphs.optimize_store(out)
+
+
+def test_optimize_killed_before_its_swap_leaves_the_store_as_it_was_and_the_next_run_finishes(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    store = GraphStore(out / graphs.STORE)
+    store.load(_nquads("http://example.org/g", 20))
+    store.finish()
+    store.close()
+    quads = {str(q) for q in graphs.open_read_only(out)}
+
+    def killed(staging, target):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kg.io, "swap_in", killed)
+    with pytest.raises(KeyboardInterrupt):
+        graphs.optimize_store(out)
+    assert {str(q) for q in graphs.open_read_only(out)} == quads
+    monkeypatch.undo()
+    graphs.optimize_store(out)  # the half-made copy of the killed run is swept first
+    assert {str(q) for q in graphs.open_read_only(out)} == quads
+    assert sorted(path.name for path in out.iterdir()) == [graphs.STORE]
