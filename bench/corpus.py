@@ -259,6 +259,9 @@ def main() -> None:
     corpus, out = work / "corpus", work / "out"
     for folder in (corpus, out, work / "fresh", work / "dask"):
         shutil.rmtree(folder, ignore_errors=True)
+        # A killed run's staging folder would be resumed from: the build measured must start from nothing.
+        for left in work.glob(f".{folder.name}.*"):
+            shutil.rmtree(left, ignore_errors=True) if left.is_dir() else left.unlink()
     make_corpus(corpus, args.reports)
     characters = sum(len(p.read_text(encoding="utf-8")) for p in corpus.glob("*.txt"))
     print(f"corpus: {args.reports} reports, {characters / args.reports:.0f} characters each on average, in {corpus}")
