@@ -14,8 +14,8 @@ from pathlib import Path
 
 from kg.errors import InputError, OutputError
 
-__all__ = ["find_reports", "atomic_path", "atomic_write", "check_writable", "staged_output", "output_lock", "swap_in", "StagedOutput",
-           "link_or_copy", "make_ordinary", "MARKER", "REPORT_SUFFIXES"]
+__all__ = ["find_reports", "atomic_path", "atomic_write", "check_writable", "staged_output", "output_lock", "swap_in",
+           "StagedOutput", "link_or_copy", "make_ordinary", "MARKER", "REPORT_SUFFIXES"]
 
 REPORT_SUFFIXES = (".txt", ".text")
 

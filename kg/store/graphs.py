@@ -39,9 +39,11 @@ def optimize_store(out: Path) -> tuple[int, int]:
     many overlapping files; one full compaction merges them: the store shrinks by
     about a third and questions over it answer faster (figures in the README).
     The compaction runs on a checkpoint (hard links) that is then swapped in
-    whole, as a build's output is: a reader of the store as it was (``kg
-    query``) never sees its files rewritten, and a killed run leaves it as it
-    was. A build of the same folder waits for the lock like a second build.
+    whole, as a build's output is: a killed run leaves the store as it was. Like
+    a build's swap, it removes the files the store had, so a reader that opened
+    it before must open it again (``kg serve`` serves a checkpoint of its own;
+    ``kg query`` opens the store for one query). A build of the same folder
+    waits for the lock like a second build.
     """
     import shutil
 
