@@ -40,7 +40,11 @@ class _Counting:
     """The store, with the size of every bulk load noted."""
 
     def __init__(self, store: ox.Store) -> None:
-        self.store, self.sizes = store, []
+        self.store, self.sizes, self.optimized = store, [], False
+
+    def optimize(self) -> None:
+        self.optimized = True
+        self.store.optimize()
 
     def bulk_load(self, data: bytes, **options) -> None:
         self.sizes.append(len(data))
@@ -103,3 +107,21 @@ def test_optimize_killed_before_its_swap_leaves_the_store_as_it_was_and_the_next
     graphs.optimize_store(out)  # the half-made copy of the killed run is swept first
     assert {str(q) for q in graphs.open_read_only(out)} == quads
     assert sorted(path.name for path in out.iterdir()) == [graphs.STORE]
+
+
+@pytest.mark.parametrize("threshold, compacted", [(5000, True), (50_000, False)])
+def test_a_build_that_loaded_much_compacts_its_store_and_a_small_one_does_not(tmp_path, monkeypatch, threshold,
+                                                                               compacted):
+    monkeypatch.setattr(graphs, "_BATCH_BYTES", 1000)
+    monkeypatch.setattr(graphs, "_COMPACT_AFTER_BYTES", threshold)
+    store = GraphStore(tmp_path / "store")
+    store.store = counting = _Counting(store.store)
+    loads = [_nquads(f"http://example.org/g{index}", 30) for index in range(12)]
+    assert 5000 < sum(map(len, loads)) < 50_000
+    for data in loads:
+        store.load(data)
+    store.finish()
+    assert counting.optimized == compacted
+    expected = {str(q) for data in loads for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)}
+    assert {str(q) for q in counting.store} == expected
+    store.close()
