@@ -389,8 +389,9 @@ def query(graph, query, params, fmt, timeout, allow_service):
 def optimize(out):
     """Compact the on-disk store of the build folder OUT: smaller, and faster to query.
 
-    Worth running once after a large build (thousands of reports). The graph
-    is unchanged: a checkpoint of the store is compacted, then swapped in whole.
+    A build that loaded more than some 800 reports compacts its store itself;
+    this is for a store after many small rebuilds, or one an earlier version
+    built. The graph is unchanged: a checkpoint is compacted, then swapped in.
 
     \b
     Example:

@@ -3,7 +3,7 @@
 A new generation starts as a checkpoint of the previous store (RocksDB hard
 links: no copy), drops the graphs of reports that changed or left, and
 bulk-loads the new ones in a thread of its own while the workers extract
-(pyoxigraph releases the GIL while it loads).
+(pyoxigraph releases the GIL while it loads), and after a large load compacts.
 """
 from __future__ import annotations
 
@@ -42,8 +42,9 @@ def optimize_store(out: Path) -> tuple[int, int]:
     """Compact the store of a build folder; its size on disk (bytes) before and after.
 
     A build bulk-loads its reports in small batches, which leaves the store in
-    many overlapping files; one full compaction merges them: the store shrinks by
-    about a third and questions over it answer faster (figures in the README).
+    many overlapping files; one full compaction merges them: the store shrinks and
+    questions over it answer faster (figures in the README). A large build does
+    this itself (:data:`_COMPACT_AFTER_BYTES`); small rebuilds add files again.
     The compaction runs on a checkpoint (hard links) that is then swapped in
     whole, as a build's output is: a killed run leaves the store as it was. Like
     a build's swap, it removes the files the store had, so a reader that opened
