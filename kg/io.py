@@ -186,8 +186,9 @@ def _refuse_foreign(out: Path) -> None:
 
 
 @contextmanager
-def output_lock(out: Path) -> Iterator[None]:
-    """Hold the lock beside ``out`` that one writer of the folder (a build, ``kg optimize``) takes at a time."""
+def output_lock(out: Path, *, by: str = "kg build") -> Iterator[None]:
+    """Hold the lock beside ``out`` that one writer of the folder (a build, ``kg optimize``) takes at a time;
+    ``by`` names the writer, for the message another one gets."""
     import fcntl
 
     lock_path = out.parent / f".{out.name}.lock"
@@ -200,12 +201,13 @@ def output_lock(out: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             handle.seek(0)
-            holder = handle.read().strip()
-            raise OutputError(f"{out}: another kg build is writing this folder"
-                              + (f" (process {holder})" if holder else "") + "; wait for it to end") from None
+            pid, _, holder = handle.read().strip().partition(" ")
+            holder = "another kg build" if holder in ("", "kg build") else holder
+            raise OutputError(f"{out}: {holder} is writing this folder"
+                              + (f" (process {pid})" if pid else "") + "; wait for it to end") from None
         handle.seek(0)
         handle.truncate()
-        handle.write(str(os.getpid()))
+        handle.write(f"{os.getpid()} {by}")
         handle.flush()
         yield
 

@@ -74,7 +74,7 @@ class Generation:
             old = self.old.pieces_in(self.previous, rid).get("nq") if self.keep_store and rid in self.old.reports \
                 else None
             if old is not None:
-                self.store.replace(old.read(), nquads)
+                self.store.replace(old, nquads)
             else:
                 self.store.load(nquads)
         if self.keep_store:
@@ -151,7 +151,7 @@ class Generation:
         self.parts[rid] = {kind: Piece.whole(outcome.files[kind]) for kind in PIECE_KINDS}
         old = self.replaced.pop(rid, None)
         if old is not None:
-            self.store.replace(old.read(), outcome.files["nq"])
+            self.store.replace(old, outcome.files["nq"])
         else:
             self.store.load(outcome.files["nq"])
         self.new.reports[rid] = Entry(outcome.sha256, Path(outcome.source).name)
@@ -191,7 +191,7 @@ class Generation:
         """The corpus graph (divisions, shared entities, results across reports), replaced at every build."""
         self.parts[CORPUS_ID] = {kind: Piece.whole(files[kind]) for kind in PIECE_KINDS}
         if self.keep_store and self.old.corpus:
-            self.store.replace(Piece(self.previous / GRAPH_FILES["nq"], *self.old.corpus).read(), files["nq"])
+            self.store.replace(Piece(self.previous / GRAPH_FILES["nq"], *self.old.corpus), files["nq"])
         else:
             self.store.load(files["nq"])
 

@@ -1,8 +1,13 @@
 """The build's store: N-Quads files queued for loading, big ones read a block at a time."""
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kg.io
 from kg.errors import OutputError
@@ -125,3 +130,52 @@ def test_a_build_that_loaded_much_compacts_its_store_and_a_small_one_does_not(tm
     expected = {str(q) for data in loads for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)}
     assert {str(q) for q in counting.store} == expected
     store.close()
+
+
+_LINES = st.lists(st.sampled_from([f'<http://example.org/s{i}> <http://example.org/p> "{i}" <http://example.org/g> .'
+                                   .encode() for i in range(12)]), max_size=15)
+
+
+@given(old=_LINES, new=_LINES)
+def test_the_sorted_difference_is_the_difference_of_the_two_sets_of_lines(old, new):
+    gone, added = graphs._sorted_difference(iter(sorted(old)), iter(sorted(new)))
+    assert gone == sorted(set(old) - set(new)) and added == sorted(set(new) - set(old))
+
+
+def test_the_sorted_difference_refuses_lines_out_of_order():
+    with pytest.raises(graphs._Unsorted):
+        graphs._sorted_difference(iter([b"a", b"c"]), iter([b"b", b"a"]))
+    with pytest.raises(graphs._Unsorted):
+        graphs._sorted_difference(iter([b"b", b"a"]), iter([]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(old=_LINES, new=_LINES, in_order=st.booleans())
+def test_replace_leaves_the_new_graph_whether_its_lines_are_in_order_or_not(old, new, in_order):
+    """The old statements lie inside a bigger file (a report's piece of graph.nq), beside another graph's."""
+    from kg.rdf.files import Piece
+
+    arrange = sorted if in_order else (lambda lines: list(reversed(lines)))
+    other = _nquads("http://example.org/other", 3)
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        piece = b"".join(line + b"\n" for line in arrange(old))
+        (folder / "graph.nq").write_bytes(other + piece + other)
+        (folder / "new.nq").write_bytes(b"".join(line + b"\n" for line in arrange(new)))
+        store = GraphStore(folder / "store")
+        store.store.bulk_load(other + piece, format=ox.RdfFormat.N_QUADS)  # the previous build's
+        store.replace(Piece(folder / "graph.nq", len(other), len(piece)), folder / "new.nq")
+        store.finish()
+        expected = {str(q) for q in ox.parse(other + b"".join(line + b"\n" for line in new),
+                                             format=ox.RdfFormat.N_QUADS)}
+        assert {str(q) for q in store.store} == expected
+        store.close()
+
+
+def test_a_build_started_while_optimize_runs_is_told_which_command_holds_the_folder(tmp_path):
+    out = (tmp_path / "out").absolute()
+    out.mkdir()
+    with output_lock(out, by="kg optimize"):
+        with pytest.raises(OutputError, match=r"out: kg optimize is writing this folder \(process \d+\)"):
+            with output_lock(out):
+                pass
