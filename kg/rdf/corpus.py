@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from kg.rdf.namespaces import CORPUS_PATH, DCTERMS, FZ, INDICATOR, QB, RDF, RDFS, SKOS
 from kg.rdf.triples import division_iri, indicator_dataset_iri, shared_iri
 
-__all__ = ["corpus_ntriples", "corpus_graph_iri", "CORPUS_GRAPH"]
+__all__ = ["corpus_ntriples", "corpus_graph_iri", "title_grams", "CORPUS_GRAPH"]
 
 CORPUS_GRAPH = CORPUS_PATH + "graph"
 _SCHEMES = {"mechanism": str(FZ.MechanismScheme), "activity": str(FZ.ActivityScheme)}
@@ -39,7 +39,21 @@ _TYPE, _LABEL, _PREF_LABEL, _IN_SCHEME, _BROADER, _NOTATION, _DEFINITION, _TOP_C
                            SKOS.definition, SKOS.topConceptOf, DCTERMS.title, SKOS.Concept))
 _FZ = {name: str(FZ[name]) for name in (
     "Body", "Division", "DivisionScheme", "Document", "Indicator", "IndicatorScheme", "adminLevel", "division",
-    "divisionCode", "implements", "indicatorStructure", "indicatorUnit")}
+    "divisionCode", "implements", "indicatorStructure", "indicatorUnit", "titleGram")}
+
+
+def title_grams(title: str) -> list[str]:
+    """The pairs of neighbouring characters of a title, in order (repeats kept).
+
+    The corpus graph states each (``fz:titleGram``) for every shared document: a question
+    for the reports that cite a title finds its candidates by three of them, in the
+    store's indexes, instead of reading the titles of every document of the corpus
+    (at 10,000 reports, 45,000 titles: half a second).
+
+    >>> title_grams("法治纲要")
+    ['法治', '治纲', '纲要']
+    """
+    return [title[at:at + 2] for at in range(len(title) - 1)]
 
 
 def _lit(value: str, lang: str | None = None) -> str:
@@ -91,6 +105,8 @@ def _shared(out: _Lines, base: str, entity: dict, codes: set[str]) -> None:
     elif kind == "document":
         out.add(node, _TYPE, f"<{_FZ['Document']}>")
         out.add(node, _TITLE, _lit(name, "zh"))
+        for gram in title_grams(name):
+            out.add(node, _FZ["titleGram"], _lit(gram))
         from kg.identity.names import inner_titles
 
         for inner in inner_titles("《" + entity["label"] + "》"):

@@ -164,6 +164,7 @@ class FZ(DefinedNamespace):
     subject: URIRef
     text: URIRef
     title: URIRef
+    titleGram: URIRef
     unit: URIRef
     usesMetric: URIRef
     value: URIRef

@@ -42,6 +42,9 @@ than an IRI is a local name in that namespace (``admin-review-received`` is
 ``ind:admin-review-received``, ``"420528000000"`` is ``division:420528000000``);
 with ``(type: xsd:gYear)`` it is a literal of that datatype (``2023`` is
 ``"2023"^^xsd:gYear``): the question matches the term itself, which the indexes find.
+With ``(grams: STEM)`` the VALUES row also binds ``?STEM1``–``?STEM3`` to three
+pairs of neighbouring characters of the value, which the question looks up in
+the corpus graph's ``fz:titleGram`` index (:func:`_gram_values`).
 
 The query is refused before it runs if it is an update or calls another
 server with ``SERVICE`` (:mod:`kg.sparql.guard`); ``timeout`` bounds the
@@ -70,7 +73,7 @@ _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _DECIMAL = re.compile(r"^[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+)$")
 _CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):(\S*)$")
-_PARAM_LINE = re.compile(r"^#\s*param\s+([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*?)\s*(?:\((iri|type):\s*([^()\s]+)\))?"
+_PARAM_LINE = re.compile(r"^#\s*param\s+([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*?)\s*(?:\((iri|type|grams):\s*([^()\s]+)\))?"
                          r"\s*(?:\(default:\s*(.*?)\))?\s*$")
 _HEADER_LINE = re.compile(r"^#\s*(en|zh)\s*:\s*(.*?)\s*$")
 
@@ -88,6 +91,7 @@ class CompetencyQuestion:
     defaults: dict[str, str] = field(default_factory=dict)  # name → default VALUE
     # name → ("iri", namespace) or ("type", datatype): what a VALUE other than an IRI is made into
     terms: dict[str, tuple[str, str]] = field(default_factory=dict)
+    grams: dict[str, str] = field(default_factory=dict)  # name → the variables' stem its value's grams bind
 
 
 def _read_question(path: Path) -> CompetencyQuestion:
@@ -100,7 +104,9 @@ def _read_question(path: Path) -> CompetencyQuestion:
             setattr(question, header[1], header[2])
         elif param := _PARAM_LINE.match(line):
             question.params[param[1]] = param[2]
-            if param[3] is not None:
+            if param[3] == "grams":
+                question.grams[param[1]] = _gram_stem(path, param[1], param[4])
+            elif param[3] is not None:
                 question.terms[param[1]] = _term_rule(path, param[1], param[3], param[4])
             if param[5] is not None:
                 question.defaults[param[1]] = param[5]
@@ -142,6 +148,36 @@ def _term_rule(path: Path, name: str, kind: str, curie: str) -> tuple[str, str]:
                          + ("a known prefix and a colon" if kind == "iri" else "a prefixed datatype")
                          + f" (prefixes: {', '.join(sorted(PREFIXES))})")
     return kind, PREFIXES[prefix] + local
+
+
+def _gram_stem(path: Path, name: str, stem: str) -> str:
+    if not _VARIABLE_NAME.match(stem):
+        raise QueryError(f"{path}: parameter {name}: (grams: {stem}) needs a variable name (letters, digits, _)")
+    return stem
+
+
+def _gram_values(question: CompetencyQuestion | None, terms: Mapping) -> dict:
+    """For a ``(grams: STEM)`` parameter, ``?STEM1 ?STEM2 ?STEM3``: three of its value's character pairs.
+
+    The corpus graph states every pair of neighbouring characters of a document's title
+    (:func:`kg.rdf.corpus.title_grams`), so a title that holds the value holds these three:
+    looked up as constants, they pick the few candidate documents out of tens of thousands
+    before any title is read. A value has to have two characters at least.
+    """
+    import pyoxigraph as ox
+
+    from kg.rdf.corpus import title_grams
+
+    found = {}
+    for name, stem in (question.grams if question else {}).items():
+        term = terms.get(name)
+        grams = title_grams(term.value) if isinstance(term, ox.Literal) else []
+        if not grams:
+            raise QueryError(f"parameter {name}={term}: give two characters at least (the question finds "
+                             f"its answers by pairs of characters)")
+        picked = [grams[0], grams[len(grams) // 2], grams[-1]]
+        found.update({f"{stem}{index}": ox.Literal(gram) for index, gram in enumerate(picked, 1)})
+    return found
 
 
 def to_term(value: str):
@@ -331,7 +367,9 @@ def execute(graph, query: str | Path, params: Iterable[str] | Mapping[str, str] 
     terms = {name: value if not isinstance(value, str) else _param_term(question, name, value)
              for name, value in values.items()}
     try:
-        return store.query(with_values(text, terms), use_default_graph_as_union=True,
+        # The grams are constants of the VALUES row only: they need not be projected, as substitutions must.
+        return store.query(with_values(text, {**terms, **_gram_values(question, terms)}),
+                           use_default_graph_as_union=True,
                            substitutions={ox.Variable(name): term for name, term in terms.items()} or None,
                            prefixes=dict(PREFIXES))
     except SyntaxError as err:

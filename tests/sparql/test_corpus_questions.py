@@ -61,3 +61,42 @@ def test_divisions_ranked_by_an_indicator_in_one_year(store):
         ("360103000000", "西湖区", "95"), ("420528000000", "长阳土家族自治县", "47")]
     rows = _rows(store, "divisions-ranked", ["indicator=mediation-success-rate", 'year="2022"'])
     assert [r["division"] for r in rows] == ["420528000000", "360103000000"]
+
+
+def _documents_store(titles: dict[str, str]):
+    """A corpus graph of shared documents (with their title index) and one report citing each."""
+    from kg.rdf.corpus import title_grams
+    from kg.rdf.namespaces import FZ
+
+    lines = []
+    for key, title in titles.items():
+        doc, mention, report = (f"<http://example.org/{kind}/{key}>" for kind in ("document", "mention", "report"))
+        lines += [f"{doc} <{RDF_TYPE}> <{FZ.Document}> .", f"{doc} <{DCTERMS_TITLE}> {ox.Literal(title, language='zh')} .",
+                  *(f"{doc} <{FZ.titleGram}> {ox.Literal(gram)} ." for gram in title_grams(title)),
+                  f"{mention} <{FZ.denotes}> {doc} .", f"{mention} <{RDF_TYPE}> <{FZ.PolicyDocument}> .",
+                  f"{mention} <{RDFS_LABEL}> {ox.Literal(title)} .", f"{mention} <{FZ.inReport}> {report} .",
+                  f"{report} <http://purl.org/dc/terms/identifier> {ox.Literal(key)} ."]
+    store = ox.Store()
+    store.load("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("http://example.org/g"))
+    return store
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+DCTERMS_TITLE = "http://purl.org/dc/terms/title"
+
+
+@pytest.mark.parametrize("words", ["甲乙丙丁戊", "乙丙", "丙丁戊方案", "(2021-2025年)", "戊甲", "方案"])
+def test_the_reports_citing_words_are_those_whose_title_holds_the_words(words):
+    """Found through the title-pair index, checked against the titles themselves: 甲乙X丙丁戊 has the three
+    pairs looked up for 甲乙丙丁戊 but not the words, and titles with brackets are found by them."""
+    titles = {"a": "甲乙X丙丁戊", "b": "甲乙丙丁戊方案", "c": "乙丙丁", "d": "纲要(2021-2025年)", "e": "戊甲乙"}
+    rows = _rows(_documents_store(titles), "reports-citing-document", [f'title="{words}"'])
+    assert sorted(r["report"] for r in rows) == sorted(key for key, title in titles.items() if words in title)
+
+
+def test_words_of_one_character_are_refused_in_one_line():
+    from kg.errors import QueryError
+
+    with pytest.raises(QueryError, match="title=.*two characters at least"):
+        _rows(_documents_store({"a": "甲乙"}), "reports-citing-document", ['title="甲"'])
