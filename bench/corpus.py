@@ -279,7 +279,8 @@ def main() -> None:
     changed = change_some(corpus, args.changed)
     again = kg_build(corpus, out)
     share = again["wall_s"] / full["wall_s"]
-    print(f"rebuild after {changed} changed reports: {again['wall_s']:.1f} s = {share:.1%} of the full build")
+    print(f"rebuild after {changed} changed reports: {again['wall_s']:.1f} s = {share:.1%} of the full build, "
+          f"peak memory {again['peak_mb']:.0f} MB")
     if args.verify:
         kg_build(corpus, work / "fresh")
         same = quad_digest(out) == quad_digest(work / "fresh")

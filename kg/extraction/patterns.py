@@ -71,7 +71,9 @@ def pattern_candidates(tx: TextView, places: list[Candidate], matches: list[tupl
             if start in place_ending:
                 prefix = place_ending[start].label
             else:
-                prefix = next((p for p in lex.level_prefixes if text.startswith(p, start - len(p))), "")
+                # start - len(p) must not go below 0: a negative start counts from the end of the text
+                prefix = next((p for p in lex.level_prefixes
+                               if len(p) <= start and text.startswith(p, start - len(p))), "")
         if option.get("needs_prefix") and not prefix:
             continue
         label = prefix + text[start:end]

@@ -269,3 +269,15 @@ def test_a_name_cut_inside_a_longer_name_is_no_entity(text, whole, fragments):
         assert any(whole in label for label in labels), labels
     for fragment in fragments:
         assert fragment not in labels, labels
+
+
+def test_a_level_prefix_is_read_before_the_name_never_from_the_end_of_the_text():
+    """An agency type at the very start: the prefix test once looked at start - 2 = -2, the text's last two
+    characters, and made 乡镇人民法院 of 人民法院…乡镇 with a mention from -2."""
+    from kg.pipeline import extract_text
+
+    text = "人民法院开展巡回审判，覆盖乡镇"
+    extraction = extract_text(text)
+    mentions = [m for e in extraction.entities for m in e.mentions]
+    assert mentions and all(0 <= m.start < m.end <= len(text) and text[m.start:m.end] == m.text for m in mentions)
+    assert not any(e.label.startswith("乡镇") for e in extraction.entities)
