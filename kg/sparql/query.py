@@ -42,9 +42,10 @@ than an IRI is a local name in that namespace (``admin-review-received`` is
 ``ind:admin-review-received``, ``"420528000000"`` is ``division:420528000000``);
 with ``(type: xsd:gYear)`` it is a literal of that datatype (``2023`` is
 ``"2023"^^xsd:gYear``): the question matches the term itself, which the indexes find.
-With ``(grams: STEM)`` the VALUES row also binds ``?STEM1``–``?STEM3`` to three
-pairs of neighbouring characters of the value, which the question looks up in
-the corpus graph's ``fz:titleGram`` index (:func:`_gram_values`).
+With ``(grams: STEM)`` the value is words of a title, folded as titles are, and
+the VALUES row also binds ``?STEM1``–``?STEM3`` to three pairs of neighbouring
+characters of them, which the question looks up in the corpus graph's
+``fz:titleGram`` index (:func:`_title_words`).
 
 The query is refused before it runs if it is an update or calls another
 server with ``SERVICE`` (:mod:`kg.sparql.guard`); ``timeout`` bounds the
@@ -156,28 +157,35 @@ def _gram_stem(path: Path, name: str, stem: str) -> str:
     return stem
 
 
-def _gram_values(question: CompetencyQuestion | None, terms: Mapping) -> dict:
-    """For a ``(grams: STEM)`` parameter, ``?STEM1 ?STEM2 ?STEM3``: three of its value's character pairs.
+def _title_words(question: CompetencyQuestion | None, terms: Mapping) -> tuple[dict, dict]:
+    """The terms with each ``(grams: STEM)`` parameter's words folded as titles are, and the
+    ``VALUES``-only terms ``?STEM1 ?STEM2 ?STEM3``: three of the folded words' character pairs.
 
-    The corpus graph states every pair of neighbouring characters of a document's title
-    (:func:`kg.rdf.corpus.title_grams`), so a title that holds the value holds these three:
-    looked up as constants, they pick the few candidate documents out of tens of thousands
-    before any title is read. A value has to have two characters at least.
+    Shared documents are keyed by their folded title (:func:`kg.identity.names.fold_title`:
+    full-width forms, brackets, dashes and title marks), so the words are folded the same way
+    and ``（2021－2025年）`` finds ``(2021-2025年)``. The corpus graph states every pair of
+    neighbouring characters of a document's folded title (:func:`kg.rdf.corpus.title_grams`),
+    so a title that holds the words holds these three: looked up as constants, they pick the
+    few candidate documents out of tens of thousands before any title is read. The words
+    need two characters at least.
     """
     import pyoxigraph as ox
 
+    from kg.identity.names import fold_title
     from kg.rdf.corpus import title_grams
 
-    found = {}
+    terms, grams = dict(terms), {}
     for name, stem in (question.grams if question else {}).items():
         term = terms.get(name)
-        grams = title_grams(term.value) if isinstance(term, ox.Literal) else []
-        if not grams:
+        words = fold_title(term.value) if isinstance(term, ox.Literal) else ""
+        pairs = title_grams(words)
+        if not pairs:
             raise QueryError(f"parameter {name}={term}: give two characters at least (the question finds "
                              f"its answers by pairs of characters)")
-        picked = [grams[0], grams[len(grams) // 2], grams[-1]]
-        found.update({f"{stem}{index}": ox.Literal(gram) for index, gram in enumerate(picked, 1)})
-    return found
+        terms[name] = ox.Literal(words)
+        picked = [pairs[0], pairs[len(pairs) // 2], pairs[-1]]
+        grams.update({f"{stem}{index}": ox.Literal(pair) for index, pair in enumerate(picked, 1)})
+    return terms, grams
 
 
 def to_term(value: str):
@@ -366,9 +374,10 @@ def execute(graph, query: str | Path, params: Iterable[str] | Mapping[str, str] 
         values = _fill_missing(store, question, values, source)
     terms = {name: value if not isinstance(value, str) else _param_term(question, name, value)
              for name, value in values.items()}
+    terms, grams = _title_words(question, terms)
     try:
         # The grams are constants of the VALUES row only: they need not be projected, as substitutions must.
-        return store.query(with_values(text, {**terms, **_gram_values(question, terms)}),
+        return store.query(with_values(text, {**terms, **grams}),
                            use_default_graph_as_union=True,
                            substitutions={ox.Variable(name): term for name, term in terms.items()} or None,
                            prefixes=dict(PREFIXES))

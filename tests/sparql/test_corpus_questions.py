@@ -100,3 +100,9 @@ def test_words_of_one_character_are_refused_in_one_line():
 
     with pytest.raises(QueryError, match="title=.*two characters at least"):
         _rows(_documents_store({"a": "甲乙"}), "reports-citing-document", ['title="甲"'])
+
+
+def test_the_words_are_folded_as_titles_are_full_width_brackets_dashes_and_title_marks():
+    titles = {"d": "纲要(2021-2025年)", "f": "纲要(2021-2026年)"}
+    rows = _rows(_documents_store(titles), "reports-citing-document", ['title="《纲要（２０２１－２０２５年）》"'])
+    assert [r["report"] for r in rows] == ["d"]
